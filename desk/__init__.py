@@ -1,0 +1,1 @@
+"""Fact Desk application core: domain, store, workflow, intake, publishing, CLI."""

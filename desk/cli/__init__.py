@@ -1,0 +1,26 @@
+"""The ``desk`` command line: a thin layer over the services.
+
+Each command group lives in its own module and registers itself on ``cli``.
+Commands parse options, call the core and format output; errors from the core
+(:class:`desk.errors.DeskError`) become one line on stderr and exit code 1.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from desk.cli.base import cli
+
+# Command modules register themselves on import (one line per module).
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+
+
+__all__ = ["cli", "main"]
