@@ -69,7 +69,7 @@ _MARKUP = regex.compile(
     r"<\s*/?\s*(?:script|img|iframe|svg|object|embed|style|link|meta|a|form|input|body|html|math|video|audio|source)\b"
     r"|\b(?:javascript|vbscript)\s*:"
     r"|\bdata\s*:\s*text/html"
-    r"|\bon[a-z]{3,}\s*="
+    r"|<[^>\n]*\bon[a-z]{3,}\s*="
     r"|!\[[^\]\n]*\]\(",
     regex.IGNORECASE,
 )
