@@ -1,0 +1,39 @@
+"""Character-level similarity on the folded keys of a shortlist.
+
+rapidfuzz's default processor strips Devanagari vowel signs, so it is never
+used: keys are already NFC, folded and lowercase, and every call passes
+``processor=None``.  Character n-grams run only on the re-ranked shortlist.
+"""
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+
+def char_ngrams(key: str, n: int = 3) -> frozenset[str]:
+    """Character n-grams of each word padded with spaces (words shorter than n kept whole)."""
+    grams: set[str] = set()
+    for w in key.split():
+        p = f" {w} "
+        if len(p) <= n:
+            grams.add(p)
+            continue
+        for i in range(len(p) - n + 1):
+            grams.add(p[i:i + n])
+    return frozenset(grams)
+
+
+def containment(q: frozenset[str], d: frozenset[str]) -> float:
+    """Share of the claim's n-grams found in the candidate."""
+    if not q:
+        return 0.0
+    return len(q & d) / len(q)
+
+
+def fuzzy_scores(q_key: str, d_key: str) -> dict[str, float]:
+    """Near-duplicate signals in [0, 1]."""
+    if not q_key or not d_key:
+        return {"token_set": 0.0, "partial": 0.0}
+    return {
+        "token_set": fuzz.token_set_ratio(q_key, d_key, processor=None) / 100.0,
+        "partial": fuzz.partial_ratio(q_key, d_key, processor=None) / 100.0,
+    }

@@ -1,0 +1,151 @@
+"""Features and explanations for a claim's shortlist of candidates."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from index.fuzzy import char_ngrams, containment, fuzzy_scores
+from index.normalize import STOPWORDS
+from index.specifics import Comparison, Specifics, compare
+
+# Feature order is part of the fusion model (index/data/fusion.json).
+FEATURES = (
+    "dense", "dense_gap", "bm25", "bm25_gap", "concept", "char3", "token_set", "partial",
+    "num_agree", "num_disagree", "place_agree", "place_disagree", "month_agree",
+    "month_disagree", "cross_script", "in_dense", "in_bm25",
+)
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What the engine keeps per document for re-ranking (no vectors, no raw text)."""
+
+    kind: str
+    lang: str
+    script: str
+    key: str
+    concepts: frozenset[str]
+    specifics: Specifics
+    content: str  # hash of the embedded views, for the persistence checksum
+
+
+@dataclass
+class QueryInfo:
+    key: str
+    script: str
+    concepts: frozenset[str]
+    specifics: Specifics
+    grams: frozenset[str] = field(default_factory=frozenset)
+    bm25_self: float = 1.0
+
+
+@dataclass
+class Explanation:
+    """Why a candidate was proposed, in terms a fact-checker can check."""
+
+    fired: list[str]
+    shared_terms: list[str]
+    numbers_agree: list[str]
+    numbers_disagree: list[str]
+    places_agree: list[str]
+    places_disagree: list[str]
+    summary: str
+
+    def to_dict(self) -> dict:
+        return {
+            "fired": list(self.fired), "shared_terms": list(self.shared_terms),
+            "numbers_agree": list(self.numbers_agree), "numbers_disagree": list(self.numbers_disagree),
+            "places_agree": list(self.places_agree), "places_disagree": list(self.places_disagree),
+            "summary": self.summary,
+        }
+
+
+def _is_place(c: str) -> bool:
+    return c.startswith("place:")
+
+
+def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapping[int, float],
+                 bm25: Mapping[int, float]) -> tuple[list[dict[str, float]], list[Comparison]]:
+    """One feature dict per candidate (same order), plus the specifics comparisons."""
+    q_concepts = frozenset(c for c in q.concepts if not _is_place(c))
+    best_dense = max((dense.get(i, 0.0) for i, _ in cands), default=0.0)
+    raw_bm = {i: bm25.get(i, 0.0) / q.bm25_self if q.bm25_self > 0 else 0.0 for i, _ in cands}
+    best_bm = max(raw_bm.values(), default=0.0)
+    out, comps = [], []
+    for doc_id, d in cands:
+        dv = dense.get(doc_id)
+        comp = compare(q.specifics, d.specifics)
+        fz = fuzzy_scores(q.key, d.key)
+        bm = min(raw_bm[doc_id], 1.5)
+        f = {
+            "dense": dv if dv is not None else 0.0,
+            "dense_gap": (dv if dv is not None else 0.0) - best_dense,
+            "bm25": bm,
+            "bm25_gap": bm - min(best_bm, 1.5),
+            "concept": (len(q_concepts & d.concepts) / len(q_concepts)) if q_concepts else 0.0,
+            "char3": containment(q.grams, char_ngrams(d.key)),
+            "token_set": fz["token_set"],
+            "partial": fz["partial"],
+            "cross_script": float(q.script != d.script),
+            "in_dense": float(dv is not None),
+            "in_bm25": float(doc_id in bm25),
+        }
+        f.update(comp.features(q.specifics))
+        out.append(f)
+        comps.append(comp)
+    return out, comps
+
+
+_SIGNAL_LABELS = {
+    "dense": "meaning (embedding)", "bm25": "shared words (BM25)", "concept": "shared concepts",
+    "char3": "spelling overlap", "token_set": "near-duplicate text",
+}
+
+
+def explain(q: QueryInfo, d: DocInfo, feats: Mapping[str, float], comp: Comparison,
+            contributions: Mapping[str, float], score: float, tier: str,
+            concept_gloss: Mapping[str, str]) -> Explanation:
+    fired = []
+    if feats["dense"] >= 0.5:
+        fired.append("dense")
+    if feats["bm25"] >= 0.2:
+        fired.append("bm25")
+    if feats["concept"] >= 0.3:
+        fired.append("concept")
+    if feats["char3"] >= 0.5:
+        fired.append("char3")
+    if feats["token_set"] >= 0.7:
+        fired.append("token_set")
+    for name in ("num_agree", "num_disagree", "place_agree", "place_disagree", "month_agree",
+                 "month_disagree"):
+        if feats.get(name, 0.0) > 0:
+            fired.append(name)
+    shared = [concept_gloss.get(c, c) for c in sorted(q.concepts & d.concepts) if not _is_place(c)]
+    q_words = [t for t in q.key.split() if len(t) >= 3 and t not in STOPWORDS and not t[0].isdigit()]
+    d_words = set(d.key.split())
+    for t in dict.fromkeys(q_words):
+        if t in d_words and t not in shared:
+            shared.append(t)
+    shared = shared[:15]
+    parts = [f"{tier} ({score:.2f})"]
+    strong = [n for n, v in sorted(contributions.items(), key=lambda kv: -kv[1]) if v > 0.3][:3]
+    if strong:
+        parts.append("driven by " + ", ".join(_SIGNAL_LABELS.get(n, n.replace("_", " ")) for n in strong))
+    if comp.numbers_agree:
+        parts.append("same numbers: " + ", ".join(comp.numbers_agree))
+    if comp.numbers_disagree:
+        parts.append("claim's numbers missing: " + ", ".join(comp.numbers_disagree))
+    if comp.places_agree:
+        parts.append("same place: " + ", ".join(comp.places_agree))
+    if comp.places_disagree:
+        parts.append("different places: " + ", ".join(comp.places_disagree))
+    if comp.months_disagree:
+        parts.append("different month")
+    return Explanation(fired, shared, list(comp.numbers_agree), list(comp.numbers_disagree),
+                       list(comp.places_agree), list(comp.places_disagree), "; ".join(parts))
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
