@@ -36,7 +36,8 @@ _SURROGATE = regex.compile("[\ud800-\udfff]")
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP's
 #: list, plus the full-width and small forms some spreadsheets fold to ASCII).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\u2212")
+#: LF is included because ``clean_text`` turns a leading CR into LF.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20\ufe62\ufe63\ufe66\u2212")
 
 
 class Cleaned(NamedTuple):
@@ -70,13 +71,13 @@ def strip_bidi(text: str) -> str:
 def _skipped_before_formula(ch: str) -> bool:
     # Spaces of every kind and format characters (ZWSP, ZWJ, BOM, bidi marks,
     # soft hyphen...) are invisible, so a formula can hide behind them.
-    return ch in " \n" or unicodedata.category(ch) in ("Zs", "Zl", "Zp", "Cf")
+    return ch == " " or unicodedata.category(ch) in ("Zs", "Zl", "Zp", "Cf")
 
 
 def formula_risk(cell: str) -> bool:
     """True if a spreadsheet could read ``cell`` as a formula."""
     for ch in cell:
-        if ch in FORMULA_TRIGGERS or (unicodedata.category(ch) == "Cc" and ch != "\n"):
+        if ch in FORMULA_TRIGGERS or unicodedata.category(ch) == "Cc":
             return True
         if not _skipped_before_formula(ch):
             return False

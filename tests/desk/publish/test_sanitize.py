@@ -76,7 +76,7 @@ def test_clean_text_output_is_always_exportable(text):
     assert all(ch in "\n\t" or unicodedata.category(ch) != "Cc" for ch in out)
 
 
-DANGEROUS = ["=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
+DANGEROUS = ["=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20"]  # LF: a CR after clean_text
 HIDING = ["", " ", "   ", "\u00a0", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
           "\u202e", "\u2066", "\u200f", "\u00ad", "\u3000", " \u200b\u00a0", "\n"]
 
