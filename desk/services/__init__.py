@@ -1,0 +1,99 @@
+"""The desk's services: business rules, permissions and workflow.
+
+Build them once per session (Streamlit) or per command (CLI) with
+:func:`build_services`; every method takes the acting user's id first.  See
+``docs/SERVICES.md`` for the full API.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+
+from desk.clock import Clock, SystemClock
+from desk.config import Settings
+from desk.services.admin import AdminService
+from desk.services.auth import AuthPolicy, AuthService
+from desk.services.claims import ClaimService, Normalizer
+from desk.services.facts import FactService
+from desk.services.installation import load_secret
+from desk.services.links import MatchLinkService
+from desk.services.notes import NoteService
+from desk.services.pulls import PullService
+from desk.services.rebuttals import RebuttalService
+from desk.services.regions import RegionService
+from desk.services.settings import SettingsService
+from desk.services.sightings import SenderHasher, SightingService
+from desk.services.users import UserService
+from desk.store import Store
+from desk.store import users as users_repo
+
+
+@dataclass
+class Services:
+    """Every service, sharing one store and one clock."""
+
+    store: Store
+    clock: Clock
+    auth: AuthService
+    users: UserService
+    regions: RegionService
+    claims: ClaimService
+    sightings: SightingService
+    facts: FactService
+    rebuttals: RebuttalService
+    links: MatchLinkService
+    notes: NoteService
+    pulls: PullService
+    settings: SettingsService
+    admin: AdminService
+
+    def system_user_id(self) -> int:
+        """The built-in ``system`` actor (role admin, cannot sign in).  Only the
+        local CLI and loaders with file access to the database use it."""
+        return users_repo.system_user_id(self.store)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_services(store: Store, *, sender_secret: bytes, backup_dir: Path,
+                   clock: Clock | None = None, normalizer: Normalizer | None = None,
+                   hasher: PasswordHasher | None = None, auth_policy: AuthPolicy | None = None,
+                   max_text_chars: int = 20_000) -> Services:
+    """Wire the services around one open store."""
+    clock = clock or SystemClock()
+    auth = AuthService(store, clock, hasher=hasher, policy=auth_policy)
+    claims = ClaimService(store, clock, normalizer=normalizer, max_text_chars=max_text_chars)
+    return Services(
+        store=store, clock=clock, auth=auth,
+        users=UserService(store, clock, auth=auth),
+        regions=RegionService(store, clock),
+        claims=claims,
+        sightings=SightingService(store, clock, hasher=SenderHasher(sender_secret)),
+        facts=FactService(store, clock),
+        rebuttals=RebuttalService(store, clock),
+        links=MatchLinkService(store, clock),
+        notes=NoteService(store, clock),
+        pulls=PullService(store, clock),
+        settings=SettingsService(store, clock),
+        admin=AdminService(store, clock, backup_dir=backup_dir),
+    )
+
+
+def open_services(settings: Settings, *, clock: Clock | None = None,
+                  normalizer: Normalizer | None = None) -> Services:
+    """Open the database under ``settings.home`` and build the services.
+
+    Needs ``desk init`` to have run (the installation secret).  Cheap enough to
+    call once per Streamlit session; never share the result between threads.
+    """
+    secret = load_secret(settings)
+    store = Store.open(settings.db_path)
+    return build_services(store, sender_secret=secret, backup_dir=settings.backup_dir,
+                          clock=clock, normalizer=normalizer,
+                          max_text_chars=settings.max_text_chars)
+
+
+__all__ = ["Services", "build_services", "open_services"]
