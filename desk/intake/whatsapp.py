@@ -166,7 +166,7 @@ class _Parser:
         twelve = sum(1 for h in headers if h.ampm)
         if 0 < twelve < len(headers):
             self.warnings.append("Some lines use a 12-hour clock and others a 24-hour clock.")
-        messages, subjects = self._build(headers, decision.order)
+        messages, subjects = self._build(headers, decision.order, platform)
         too_long = [m.line_no for m in messages if "too_long" in m.flags]
         if too_long:
             listed = ", ".join(map(str, too_long[:_MAX_LISTED_LINES]))
@@ -228,7 +228,8 @@ class _Parser:
                                else f"not a WhatsApp chat export; {EXPECTED_SHAPE}")
         return platform, headers
 
-    def _build(self, headers: list[_Header], order: DateOrder) -> tuple[list[ChatMessage], list[str]]:
+    def _build(self, headers: list[_Header], order: DateOrder,
+               platform: Platform) -> tuple[list[ChatMessage], list[str]]:
         """Messages in file order, and group-name candidates (best last)."""
         lines = self.lines
         messages: list[ChatMessage] = []
@@ -255,7 +256,7 @@ class _Parser:
             msg, subject, owner = _message(when, h, body, end, max_chars)
             if subject:
                 subjects.append(subject)
-            if owner:
+            if owner and platform == "ios" and h.marked:
                 owners.append(owner)
             messages.append(msg)
         # iOS names the current group on its event lines; subjects tell the history.
