@@ -18,6 +18,7 @@ DESK = frozenset({A, E, F, R})          # everybody who works on claims
 MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     # users and accounts
     "account.view_own": (EVERYONE, "see your own account"),
+    "user.names": (EVERYONE, "see colleagues' display names (authors, reviewers)"),
     "user.view": (frozenset({A}), "list users and see their roles"),
     "user.create": (frozenset({A}), "create accounts"),
     "user.set_role": (frozenset({A}), "change a user's role"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import asdict
+from typing import Sequence
 
 from desk.clock import Clock
 from desk.domain import Role, User
@@ -46,6 +47,11 @@ class UserService(Service):
         if user is None:
             raise NotFound(f"user {user_id} does not exist")
         return user
+
+    def display_names(self, actor_id: int, user_ids: Sequence[int]) -> dict[int, str]:
+        """``{id: display name}`` for showing authors and reviewers (any role)."""
+        self.require(actor_id, "user.names")
+        return users_repo.display_names(self.store, list(user_ids))
 
     def by_username(self, actor_id: int, username: str) -> User:
         self.require(actor_id, "user.view")

@@ -219,6 +219,12 @@ class Store:
             sql += " AND active = 1"
         return [_match_item(r) for r in self.all(sql + " ORDER BY id", [collection])]
 
+    def match_item_id(self, kind: str, ref_id: int) -> int | None:
+        """The item (FAISS) id mirroring a fact, rebuttal or claim, if any."""
+        value = self.scalar("SELECT id FROM match_items WHERE kind = ? AND ref_id = ?",
+                            [kind, ref_id])
+        return None if value is None else int(value)
+
     def index_epoch(self) -> int:
         """Bumped by every restore: a matching index built before it is stale."""
         raw = self.scalar("SELECT value FROM settings WHERE key = 'index_epoch'")

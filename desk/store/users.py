@@ -153,3 +153,11 @@ def other_active_admins(store: Store, user_id: int) -> int:
     return int(store.scalar(
         "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND is_system = 0"
         " AND id != ?", [user_id]))
+
+
+def display_names(store: Store, user_ids: list[int]) -> dict[int, str]:
+    ids = list(dict.fromkeys(user_ids))
+    if not ids:
+        return {}
+    return {r[0]: r[1] for r in store.all(
+        f"SELECT id, display_name FROM users WHERE id IN ({','.join('?' * len(ids))})", ids)}
