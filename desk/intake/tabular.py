@@ -88,6 +88,8 @@ def read_tabular(data: bytes, *, fmt: TabularFormat,
         raw = read_csv(text, limits=limits)
     else:
         raw = read_json(text, limits=limits, lines_format=fmt == "jsonl")
+    if not raw.rows and not raw.errors:
+        raise ImportFailed("the file holds no claims, only a header or empty records")
     bare_texts = any(isinstance(cells, str) for _, cells in raw.rows)
     resolved = resolve_mapping(raw.columns, mapping, require_text=not bare_texts)
     return _validate(raw, resolved, limits)

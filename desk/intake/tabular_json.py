@@ -83,7 +83,6 @@ class _Reader:
             end, items = self.object(pos)
             if self.skip(end) < len(self.text):
                 # More values after the first object: JSON Lines.
-                self.table = RawTable(fmt="jsonl")
                 return self.json_lines()
         else:
             raise self.fail(pos, "expected an array or an object of records")
@@ -153,6 +152,7 @@ class _Reader:
         return end, [(self.line(start), item)]
 
     def json_lines(self) -> RawTable:
+        self.table.fmt = "jsonl"
         for index, raw in enumerate(self.text.split("\n")):
             if not raw.strip():
                 continue
