@@ -26,6 +26,7 @@ _HOST_SCRIPTS = ("Latin", "Devanagari")
 
 _SCRIPT_RE = [(name, regex.compile(rf"\p{{Script={name}}}")) for name in _SPOOF_SCRIPTS + _HOST_SCRIPTS]
 _LETTER = regex.compile(r"\p{L}")
+_ANY_SPOOF = regex.compile(r"[\p{Script=Cyrillic}\p{Script=Greek}]")
 
 
 def _script(ch: str) -> str:
@@ -43,6 +44,8 @@ def confusable_words(text: str) -> list[str]:
     """Words that mix Cyrillic/Greek with Latin/Devanagari letters, or that are
     made only of look-alike letters in a text otherwise written in Latin or
     Devanagari.  Unique, in order of appearance."""
+    if not _ANY_SPOOF.search(text):  # the common case: nothing to look at
+        return []
     words = _WORD.findall(text)
     scripts = [_letter_scripts(w) for w in words]
     host_words = sum(1 for s in scripts if s & set(_HOST_SCRIPTS) and not s & set(_SPOOF_SCRIPTS))

@@ -33,6 +33,8 @@ BIDI_CONTROLS = frozenset(
 
 _LINE_BREAKS = regex.compile("\r\n|[\r\u2028\u2029\u0085]")
 _SURROGATE = regex.compile("[\ud800-\udfff]")
+_BIDI = regex.compile("[" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_CONTROLS = regex.compile(r"[^\P{Cc}\n\t]")  # every C0/C1 control except LF and TAB
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP's
 #: list, plus the full-width and small forms some spreadsheets fold to ASCII).
@@ -51,21 +53,14 @@ def clean_text(text: str) -> Cleaned:
     """Return ``text`` safe to export, with counts of what was removed or replaced."""
     text, invalid = _SURROGATE.subn("\ufffd", text)
     text = _LINE_BREAKS.sub("\n", text)
-    out: list[str] = []
-    bidi = controls = 0
-    for ch in text:
-        if ch in BIDI_CONTROLS:
-            bidi += 1
-        elif ch not in "\n\t" and unicodedata.category(ch) == "Cc":
-            controls += 1
-        else:
-            out.append(ch)
-    return Cleaned(unicodedata.normalize("NFC", "".join(out)), bidi, controls, invalid)
+    text, bidi = _BIDI.subn("", text)
+    text, controls = _CONTROLS.subn("", text)
+    return Cleaned(unicodedata.normalize("NFC", text), bidi, controls, invalid)
 
 
 def strip_bidi(text: str) -> str:
     """``text`` without bidi control characters."""
-    return "".join(ch for ch in text if ch not in BIDI_CONTROLS)
+    return _BIDI.sub("", text)
 
 
 def _skipped_before_formula(ch: str) -> bool:
