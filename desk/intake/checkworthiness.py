@@ -113,6 +113,9 @@ _DATE_WORDS = _phrase_regex(lexicon.MONTHS_AND_DAYS)
 _PLACE_WORDS = _phrase_regex([*PLACES, *(n for names in STATES.values() for n in names
                                           if len(n) > 2)])
 _GREETING = _phrase_regex(lexicon.GREETING_PHRASES)
+# State abbreviations only count in capitals: "UP" is Uttar Pradesh, "up" is not.
+_STATE_ABBREVIATIONS = re.compile(r"(?<![\w&])(?:UP|MP|HP|J&K|NCR|WB|TN|AP)(?![\w&])")
+_STRETCHED = re.compile(r"(.)\1{2,}")
 _CHATTER = frozenset(fold(w) for w in lexicon.CHATTER_WORDS)
 
 
@@ -120,7 +123,7 @@ def _is_chatter_word(token: str) -> bool:
     if token in _CHATTER or _LAUGH.fullmatch(token):
         return True
     # "okkkk", "thanksss", "gooood": squeeze stretched letters.
-    squeezed = re.sub(r"(.)\1{2,}", r"\1\1", token)
+    squeezed = _STRETCHED.sub(r"\1\1", token)
     return squeezed in _CHATTER or re.sub(r"(.)\1+", r"\1", token) in _CHATTER
 
 
@@ -132,7 +135,7 @@ def signals_of(text: str) -> list[str]:
         fired.add("number")
     if _DIGIT_DATE.search(text) or _DATE_WORDS.search(folded):
         fired.add("date")
-    if _PLACE_WORDS.search(folded):
+    if _PLACE_WORDS.search(folded) or _STATE_ABBREVIATIONS.search(text):
         fired.add("place")
     if _URL.search(text):
         fired.add("link")
@@ -155,7 +158,7 @@ def assess(text: str) -> CheckWorthiness:
     if not tokens:
         return CheckWorthiness(0.0, False, "chatter", ["emoji_only"])
     unknown = [t for t in tokens if not _is_chatter_word(t)]
-    greeting = _GREETING.search(folded) is not None
+    greeting = _GREETING.search(_STRETCHED.sub(r"\1\1", folded)) is not None
     if not unknown:
         if all(_LAUGH.fullmatch(t) for t in tokens):
             kind = "laughter"
