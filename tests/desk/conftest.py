@@ -80,3 +80,9 @@ def people(svc, system_id) -> dict[str, int]:
                                            role=role).id
     ids["editor2"] = svc.users.create(system_id, "editor-two", role=Role.EDITOR).id
     return ids
+
+
+@pytest.fixture
+def services_for(clock, tmp_path):
+    """Build services around another Store (one per thread in concurrency tests)."""
+    return lambda store: make_services(store, clock, tmp_path)
