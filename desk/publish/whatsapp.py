@@ -57,6 +57,7 @@ MARKERS = "*_~"
 _LITERAL = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"})
 _ZW_JOINERS = ("\u200c", "\u200d")
 _JUNK = " \t\n,;:(–—-"
+_EDGES = regex.compile(r"^[\s\u200b\u200c\u200d\u2060\ufeff]+|[\s\u200b\u200c\u200d\u2060\ufeff]+$")
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,11 @@ def truncate_formatted(text: str, limit: int) -> tuple[str, bool]:
         budget -= len(out) - limit
 
 
+def _one_line(text: str) -> str:
+    # Zero-width characters at the ends would sit between our marker and the text.
+    return _EDGES.sub("", " ".join(text.split()))
+
+
 def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.strip().split("\n")]
     return regex.sub(r"\n{3,}", "\n\n", "\n".join(lines))
@@ -180,7 +186,7 @@ def whatsapp_text(r: ExportRebuttal, *, max_chars: int = 1000, lang: str | None 
 
     footer_lines = []
     if clean.organisation:
-        footer_lines.append("— " + escape_literal(" ".join(clean.organisation.split())))
+        footer_lines.append("— " + escape_literal(_one_line(clean.organisation)))
     if clean.url:
         footer_lines.append(f"{labels.more}: {clean.url}")
     footer = "\n".join(footer_lines)
@@ -192,7 +198,7 @@ def whatsapp_text(r: ExportRebuttal, *, max_chars: int = 1000, lang: str | None 
     claim_line = ""
     truncated = False
     if clean.claim_texts:
-        claim = escape_literal(defang_urls(" ".join(clean.claim_texts[0].split())))
+        claim = escape_literal(defang_urls(_one_line(clean.claim_texts[0]))) or "…"
         prefix = f"_{labels.claim}: "
         claim_room = min(CLAIM_MAX_CHARS, max(40, room // 3)) - len(prefix) - 1
         claim, cut = truncate_text(claim, claim_room)
@@ -202,7 +208,7 @@ def whatsapp_text(r: ExportRebuttal, *, max_chars: int = 1000, lang: str | None 
     sources = []
     for s in clean.sources:
         if s.url and len(sources) < MAX_LINKS:
-            title = escape_literal(" ".join(s.title.split()))
+            title = escape_literal(_one_line(s.title))
             title = truncate_text(title, SOURCE_TITLE_MAX_CHARS)[0]
             sources.append(f"• {title} – {s.url}" if title else f"• {s.url}")
 

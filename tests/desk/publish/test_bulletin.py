@@ -4,7 +4,7 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -170,6 +170,7 @@ def texts(min_size=0, max_size=80):
     return st.lists(piece, min_size=min_size, max_size=max_size).map("".join)
 
 
+@settings(deadline=None)
 @given(texts())
 def test_escaped_text_renders_back_to_exactly_the_input(text):
     text = " ".join(text.split())  # one paragraph
@@ -179,6 +180,7 @@ def test_escaped_text_renders_back_to_exactly_the_input(text):
     assert "".join(html.text).strip() == expected
 
 
+@settings(deadline=None)
 @given(st.lists(texts(1, 20).map(lambda t: " ".join(t.split())).filter(bool), min_size=2, max_size=5))
 def test_escaped_lines_keep_their_breaks_and_nothing_else(lines):
     html = parse_html(render(escape_markdown("\n".join(lines))))

@@ -5,7 +5,7 @@ import json
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desk.errors import ValidationError
@@ -215,6 +215,7 @@ def test_script_is_safe_to_embed_and_parses_back(make_rebuttal):
     assert {"bidi_stripped", "markup_in_text"} <= result.codes()
 
 
+@settings(deadline=None)
 @given(st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 import regex
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desk.publish.sanitize import (
@@ -67,6 +67,7 @@ def test_lone_surrogates_are_replaced_so_utf8_encoding_cannot_fail():
     cleaned.text.encode("utf-8")
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_clean_text_output_is_always_exportable(text):
     out = clean_text(text).text
@@ -163,6 +164,7 @@ devanagari = st.characters(min_codepoint=0x0900, max_codepoint=0x097F)
 mixed = st.one_of(devanagari, st.sampled_from(" \n\u200c\u200d.,!?"), st.characters(max_codepoint=0x7F))
 
 
+@settings(deadline=None)
 @given(st.text(mixed, max_size=400), st.integers(min_value=1, max_value=300))
 def test_truncate_property_length_and_whole_clusters(text, limit):
     text = unicodedata.normalize("NFC", text)

@@ -277,3 +277,9 @@ def test_property_authored_markers_never_split_a_syllable(make_rebuttal, body, m
             assert not (after and unicodedata.category(after).startswith("M")), message
             assert not (before and unicodedata.combining(before) == 9 and after.isalpha()), message
             assert after not in ("\u200c", "\u200d") and before not in ("\u200c", "\u200d")
+
+
+@pytest.mark.parametrize("claim", ["दावा \u200b", "\u200d दावा", "दावा \u200c \u200b ", "\ufeffदावा\u2060"])
+def test_invisible_characters_at_the_claim_edges_do_not_unhug_the_markers(make_rebuttal, claim):
+    line = whatsapp_text(make_rebuttal(claim_texts=[claim])).content.split("\n")[1]
+    assert line == "_दावा: दावा_"
