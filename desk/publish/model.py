@@ -182,6 +182,10 @@ class ExportRebuttal:
                 raise ValidationError(f"{name} must be an integer, got {value!r}")
         if self.version_no < 1:
             raise ValidationError(f"version_no must be at least 1, got {self.version_no}")
+        for name in ("status", "verdict", "lang"):
+            value = getattr(self, name)
+            if isinstance(value, str):  # plain str, also for the domain's StrEnums
+                object.__setattr__(self, name, str(value.value if hasattr(value, "value") else value))
         if self.status not in STATUSES:
             raise ValidationError(f"unknown status {self.status!r}; expected one of: {', '.join(STATUSES)}")
         get_verdict(self.verdict)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from desk.errors import ValidationError
 from desk.publish import (
     ExportRebuttal,
     Source,
+    VERDICTS,
     Translation,
     bulletin_markdown,
     canonical_url,
@@ -101,3 +104,14 @@ def test_one_draft_refuses_a_bulk_export(make_rebuttal):
 
 def test_whatsapp_preview_allows_drafts(make_rebuttal):
     assert whatsapp_text(make_rebuttal(status="draft"), preview=True).content.startswith("*तथ्य जाँच")
+
+
+def test_the_domain_enums_are_accepted_and_exported_as_plain_strings(make_rebuttal):
+    from desk.domain import RebuttalStatus, Verdict
+
+    assert {v.value for v in Verdict} == set(VERDICTS)  # the two vocabularies agree
+    r = make_rebuttal(status=RebuttalStatus.PUBLISHED, verdict=Verdict.PARTLY_TRUE)
+    assert type(r.status) is str and type(r.verdict) is str
+    assert r.status == "published" and r.verdict == "partly_true"
+    record = json.loads(to_json([r]).content)["rebuttals"][0]
+    assert record["status"] == "published" and record["verdict"] == "partly_true"
