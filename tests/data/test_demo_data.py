@@ -59,6 +59,9 @@ REBUTTAL_FIELDS = {"key", "claim_keys", "status", "verdict", "lang", "full_text"
 VERSION_FIELDS = {"hours_ago", "author", "note", "full_text", "whatsapp_text"}
 # Official sources cite home pages or these well-known sections only, never invented deep links.
 ALLOWED_SOURCE_PATHS = {"", "/", "/factcheck.aspx"}
+OFFICIAL_SUFFIXES = (".gov.in", ".nic.in", ".edu.in")
+# Official bodies whose sites live outside the government domains.
+OFFICIAL_HOSTS = {"rbi.org.in", "rbikehtahai.rbi.org.in", "www.npci.org.in", "www.mylpg.in", "www.uppcl.org"}
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 PHONE_PLUS91 = re.compile(r"\+91[\s-]*(?:[0-9X][\s-]*){9}[0-9X]")
@@ -310,7 +313,7 @@ def test_fact_sources_are_official_home_pages(facts):
             url = urlsplit(s["url"])
             assert url.scheme == "https", s["url"]
             assert url.path in ALLOWED_SOURCE_PATHS and not url.query, f"deep link {s['url']}"
-            assert url.hostname.endswith((".gov.in", ".nic.in", ".org.in", ".edu.in", ".org", ".in")), s["url"]
+            assert url.hostname.endswith(OFFICIAL_SUFFIXES) or url.hostname in OFFICIAL_HOSTS, s["url"]
 
 
 def test_facts_language_mix_and_lifecycle(facts):
@@ -424,6 +427,8 @@ def test_rebuttals_fields_and_values(rebuttals, claim_by_key, users, region_by_c
         assert len(r["whatsapp_text"]) <= 700
         for link in r["links"]:
             assert set(link) == {"url", "title"} and urlsplit(link["url"]).scheme == "https"
+            host = urlsplit(link["url"]).hostname
+            assert host.endswith(OFFICIAL_SUFFIXES) or host in OFFICIAL_HOSTS, link["url"]
             assert urlsplit(link["url"]).path in ALLOWED_SOURCE_PATHS
         for lang, tr in r["translations"].items():
             assert lang in {"hi", "en"} and lang != r["lang"], r["key"]
