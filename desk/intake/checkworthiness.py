@@ -10,17 +10,18 @@ name or two in them, and very short replies.  Word lists live in
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable
+from functools import lru_cache
 
 from desk.intake import lexicon
+from desk.intake.phrases import PhraseIndex, fold, tokens_of
 from desk.intake.regions import PLACES, STATES
 from desk.intake.whatsapp_lines import MEDIA_FIRST_LINE
 
 BASE = 0.1
 CLAIM_THRESHOLD = 0.3
 MIN_WORDS = 3
+# Letters and digits in the words, so emoji and punctuation do not count.
 MIN_LETTERS = 10
 LONG_WORDS = 12
 # A greeting stays chatter with at most this many other words in it (a name, "ji").
@@ -47,11 +48,6 @@ SIGNAL_WEIGHTS: dict[str, float] = {
 _STRONG = frozenset({"forwarded", "share_request", "link", "official_source",
                      "verification_request", "urgency", "viral"})
 
-_WORD_CHARS = r"\w\u0900-\u0963\u0966-\u097f"
-_TOKEN = re.compile(rf"[{_WORD_CHARS}]+(?:'[{_WORD_CHARS}]+)*")
-_FOLD = {0x093C: None, 0x0901: 0x0902, 0x200C: None, 0x200D: None, 0x200E: None,
-         0x200F: None}
-_SPACES = re.compile(r"\s+")
 _LAUGH = re.compile(r"(?:(?:ha|he|hi|ho|ja)h?){2,}|l+o+l+|lmf?ao+|rofl|हा(?:हा)+|ही(?:ही)+")
 _URL = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|in|org|net|co|info|xyz|"
                   r"ly|me|io|app|online|site|live|news|tk|ml|gq|page|link)\b(?:/\S*)?",
@@ -83,63 +79,57 @@ class CheckWorthiness:
     signals: list[str] = field(default_factory=list)
 
 
-def fold(text: str) -> str:
-    """The form both texts and word lists are compared in."""
-    text = unicodedata.normalize("NFC", text).translate(_FOLD).casefold()
-    return _SPACES.sub(" ", text).strip()
-
-
-def _phrase_regex(entries: Iterable[str]) -> re.Pattern[str]:
-    alts = []
-    for entry in sorted(set(entries), key=len, reverse=True):
-        prefix = entry.endswith("*")
-        body = re.escape(fold(entry.rstrip("*"))).replace(r"\ ", r"\s+")
-        alts.append(body if prefix else rf"{body}(?![{_WORD_CHARS}])")
-    return re.compile(rf"(?<![{_WORD_CHARS}])(?:{'|'.join(alts)})")
-
-
-_PHRASES: dict[str, re.Pattern[str]] = {
-    "forwarded": _phrase_regex(lexicon.FORWARD_MARKERS),
-    "share_request": _phrase_regex(lexicon.SHARE_REQUESTS),
-    "viral": _phrase_regex(lexicon.VIRAL_WORDS),
-    "urgency": _phrase_regex(lexicon.URGENCY_WORDS),
-    "official_source": _phrase_regex(lexicon.OFFICIAL_WORDS),
-    "civic_topic": _phrase_regex(lexicon.CIVIC_WORDS),
-    "assertion": _phrase_regex(lexicon.ASSERTION_WORDS),
-    "verification_request": _phrase_regex(lexicon.VERIFY_REQUESTS),
-}
-_NUMBER_WORDS = _phrase_regex(lexicon.NUMBER_WORDS)
-_DATE_WORDS = _phrase_regex(lexicon.MONTHS_AND_DAYS)
-_PLACE_WORDS = _phrase_regex([*PLACES, *(n for names in STATES.values() for n in names
-                                          if len(n) > 2)])
-_GREETING = _phrase_regex(lexicon.GREETING_PHRASES)
+_SIGNAL_WORDS = PhraseIndex({
+    "forwarded": lexicon.FORWARD_MARKERS,
+    "share_request": lexicon.SHARE_REQUESTS,
+    "viral": lexicon.VIRAL_WORDS,
+    "urgency": lexicon.URGENCY_WORDS,
+    "official_source": lexicon.OFFICIAL_WORDS,
+    "civic_topic": lexicon.CIVIC_WORDS,
+    "assertion": lexicon.ASSERTION_WORDS,
+    "verification_request": lexicon.VERIFY_REQUESTS,
+    "number": lexicon.NUMBER_WORDS,
+    "date": lexicon.MONTHS_AND_DAYS,
+    "place": [*PLACES, *(n for names in STATES.values() for n in names if len(n) > 2)],
+})
+_GREETINGS = PhraseIndex({"greeting": lexicon.GREETING_PHRASES})
 # State abbreviations only count in capitals: "UP" is Uttar Pradesh, "up" is not.
 _STATE_ABBREVIATIONS = re.compile(r"(?<![\w&])(?:UP|MP|HP|J&K|NCR|WB|TN|AP)(?![\w&])")
 _STRETCHED = re.compile(r"(.)\1{2,}")
 _CHATTER = frozenset(fold(w) for w in lexicon.CHATTER_WORDS)
+_REPEATS = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=65_536)
+def _squeeze(token: str) -> str:
+    # "okkkk", "thanksss", "gooood": stretched letters cut to two.
+    return _STRETCHED.sub(r"\1\1", token)
+
+
+@lru_cache(maxsize=65_536)
 def _is_chatter_word(token: str) -> bool:
     if token in _CHATTER or _LAUGH.fullmatch(token):
         return True
-    # "okkkk", "thanksss", "gooood": squeeze stretched letters.
-    squeezed = _STRETCHED.sub(r"\1\1", token)
-    return squeezed in _CHATTER or re.sub(r"(.)\1+", r"\1", token) in _CHATTER
+    return _squeeze(token) in _CHATTER or _REPEATS.sub(r"\1", token) in _CHATTER
 
 
-def signals_of(text: str) -> list[str]:
-    """Every content signal that fires on ``text``, in ``SIGNAL_WEIGHTS`` order."""
-    folded = fold(text)
-    fired = {name for name, pattern in _PHRASES.items() if pattern.search(folded)}
-    if _MONEY_OR_PERCENT.search(text) or _NUMBER_WORDS.search(folded):
+def signals_of(text: str, tokens: list[str] | None = None) -> list[str]:
+    """Every content signal that fires on ``text``, in ``SIGNAL_WEIGHTS`` order.
+
+    ``tokens`` are the words of ``fold(text)`` when the caller has them already.
+    """
+    if tokens is None:
+        tokens = tokens_of(fold(text))
+    fired = _SIGNAL_WORDS.find(tokens)
+    if _MONEY_OR_PERCENT.search(text):
         fired.add("number")
-    if _DIGIT_DATE.search(text) or _DATE_WORDS.search(folded):
+    if _DIGIT_DATE.search(text):
         fired.add("date")
-    if _PLACE_WORDS.search(folded) or _STATE_ABBREVIATIONS.search(text):
+    if _STATE_ABBREVIATIONS.search(text):
         fired.add("place")
     if _URL.search(text):
         fired.add("link")
-    if len(_TOKEN.findall(folded)) >= LONG_WORDS:
+    if len(tokens) >= LONG_WORDS:
         fired.add("long")
     if _EMPHASIS.search(text):
         fired.add("emphasis")
@@ -149,31 +139,33 @@ def signals_of(text: str) -> list[str]:
 def assess(text: str) -> CheckWorthiness:
     """Decide whether ``text`` is a claim worth checking, with the signals behind it."""
     stripped = text.strip()
-    if not stripped or not stripped.translate(_FOLD).strip():
+    folded = fold(stripped)
+    if not folded:
         return CheckWorthiness(0.0, False, "empty", [])
     if "\n" not in stripped and MEDIA_FIRST_LINE.fullmatch(stripped):
         return CheckWorthiness(0.0, False, "chatter", ["media_only"])
-    folded = fold(stripped)
-    tokens = _TOKEN.findall(folded)
+    tokens = tokens_of(folded)
     if not tokens:
         return CheckWorthiness(0.0, False, "chatter", ["emoji_only"])
     unknown = [t for t in tokens if not _is_chatter_word(t)]
-    greeting = _GREETING.search(_STRETCHED.sub(r"\1\1", folded)) is not None
     if not unknown:
         if all(_LAUGH.fullmatch(t) for t in tokens):
             kind = "laughter"
         else:
-            kind = "greeting" if greeting else "acknowledgement"
+            kind = "greeting" if _is_greeting(tokens) else "acknowledgement"
         return CheckWorthiness(0.0, False, "chatter", [kind])
-    signals = signals_of(stripped)
-    strong = _STRONG.intersection(signals)
-    if (greeting and not strong and len(unknown) <= GREETING_EXTRA_WORDS
-            and len(tokens) <= GREETING_MAX_WORDS):
+    signals = signals_of(stripped, tokens)
+    if (len(unknown) <= GREETING_EXTRA_WORDS and len(tokens) <= GREETING_MAX_WORDS
+            and not _STRONG.intersection(signals) and _is_greeting(tokens)):
         return CheckWorthiness(0.0, False, "chatter", ["greeting"])
-    letters = sum(ch.isalpha() for ch in stripped)
-    if (len(tokens) < MIN_WORDS or letters < MIN_LETTERS) and "link" not in signals:
+    # "Sach hai kya?" asks about some earlier forward; alone it claims nothing.
+    if (len(tokens) < MIN_WORDS or len(unknown) < 2 or sum(map(len, tokens)) < MIN_LETTERS) \
+            and "link" not in signals:
         return CheckWorthiness(0.0, False, "too_short", signals)
-    score = min(1.0, BASE + sum(SIGNAL_WEIGHTS[s] for s in signals))
-    score = round(score, 3)
+    score = round(min(1.0, BASE + sum(SIGNAL_WEIGHTS[s] for s in signals)), 3)
     is_claim = score >= CLAIM_THRESHOLD
     return CheckWorthiness(score, is_claim, None if is_claim else "chatter", signals)
+
+
+def _is_greeting(tokens: list[str]) -> bool:
+    return bool(_GREETINGS.find([_squeeze(t) for t in tokens]))

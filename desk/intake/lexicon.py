@@ -38,7 +38,7 @@ dhanyavad dhanyawad dhanyavaad shukriya meherbani
 aap aapka aapki aapko apka apki apko aapke apke sab sabko sabhi sabka hum hamara tum
 bhi bahut bohot bahot bht bhut badiya badhiya mast ekdum kamaal
 kaise kaisa kaisi ho kya haal chal chalo kab kahan kaun mein me main
-ki ka ke ko se ne par pe
+ki ka ke ko se ne par pe baat
 सुप्रभात सुप्रभातम शुभ प्रभात रात्रि शुभरात्रि संध्या दिन मंगलमय नमस्ते नमस्कार प्रणाम
 चरण स्पर्श राम जय श्री सियाराम सिया राधे कृष्ण हर महादेव ओम ॐ नमः शिवाय गणेश गणपति
 बप्पा मोरया बजरंगबली हनुमान हिंद भारत माता वंदे मातरम सत अकाल वाहेगुरु
@@ -136,20 +136,19 @@ CIVIC_WORDS: tuple[str, ...] = (
 # Definite statements about what happened or will happen.
 ASSERTION_WORDS: tuple[str, ...] = (
     "will be", "will not", "won't", "has been", "have been", "was", "were", "is being",
-    "confirmed", "fact", "truth", "proof", "exposed", "hacked", "fake", "free", "banned",
+    "confirmed", "proof", "exposed", "hacked", "free", "banned",
     "ban", "cancelled", "canceled", "cancel", "closed", "shut", "arrested", "died", "dead",
     "killed", "attack", "scam", "fraud", "leak", "leaked", "new rule", "cures", "causes",
     "kills", "said", "says", "according to", "sources",
     "hoga", "hogi", "honge", "hoge", "milega", "milegi", "milenge", "band", "cancel ho*",
-    "radd", "khatam", "muft", "maaf", "maafi", "giraftar", "maut", "mar gaye", "sach",
-    "jhooth", "jhoot", "saboot", "pakde gaye", "lagega", "lagegi", "badh gaya", "badh gayi",
+    "radd", "khatam", "muft", "maaf", "maafi", "giraftar", "maut", "mar gaye", "saboot", "pakde gaye", "lagega", "lagegi", "badh gaya", "badh gayi",
     "ho gaya", "ho gayi", "ho gya", "ho gyi", "kar diya", "kar di", "kr diya", "kr di",
     "gir gaya", "gir gayi", "gir gya", "toot gaya", "toot gayi", "aa gayi", "aa gaya",
     "ho jata hai", "ho jati hai", "ne kaha", "ne bataya", "bol rahe", "bol rhe", "keh rahe",
     "karwa rahe", "karva rahe",
     "होगा", "होगी", "होंगे", "मिलेगा", "मिलेगी", "मिलेंगे", "बंद", "रद्द", "खत्म", "मुफ्त",
     "मुफ़्त", "फ्री", "माफ", "गिरफ्तार", "मौत", "हमला", "घोटाला", "फर्जी", "धोखा", "लीक",
-    "सच", "झूठ", "सबूत", "खुलासा", "हो गया", "हो गई", "हो गयी", "कर दिया", "कर दी",
+    "सबूत", "खुलासा", "हो गया", "हो गई", "हो गयी", "कर दिया", "कर दी",
     "लगेगा", "लगेगी", "बढ़ गया", "बढ़ गई", "नया नियम", "गिर गया", "गिर गई", "टूट गया",
     "आ गई", "आ गया", "हो जाता है", "हो जाती है", "ने कहा", "ने बताया", "कराया जा रहा",
     "किया जा रहा",

@@ -235,6 +235,7 @@ class _Parser:
         messages: list[ChatMessage] = []
         subjects: list[str] = []
         owners: list[str] = []
+        senders: dict[str, tuple[str, bool]] = {}
         max_chars = self.limits.max_message_chars
         cache: dict[tuple[str, str, str], tuple[int, int, int]] = {}
         for pos, h in enumerate(headers):
@@ -253,7 +254,7 @@ class _Parser:
                 raise ImportFailed("the date or time of this message is impossible "
                                    f"for {order} order", line=h.index + 1) from None
             body = [h.rest, *lines[h.index + 1:end]] if end > h.index + 1 else [h.rest]
-            msg, subject, owner = _message(when, h, body, end, max_chars)
+            msg, subject, owner = _message(when, h, body, end, max_chars, senders)
             if subject:
                 subjects.append(subject)
             if owner and platform == "ios" and h.marked:
@@ -271,8 +272,8 @@ def _plausible(m: re.Match[str]) -> bool:
     return len(c) in (2, 4)
 
 
-def _message(when: datetime, h: _Header, body: list[str], end: int,
-             max_chars: int) -> tuple[ChatMessage, str | None, str | None]:
+def _message(when: datetime, h: _Header, body: list[str], end: int, max_chars: int,
+             senders: dict[str, tuple[str, bool]]) -> tuple[ChatMessage, str | None, str | None]:
     """Build one message; also return a group subject and an iOS group-name hint."""
     line_no = h.index + 1
     flags: list[str] = []
@@ -288,7 +289,10 @@ def _message(when: datetime, h: _Header, body: list[str], end: int,
     event = system_match(rest, trusted=False)
     if event is not None:
         return _system(when, "\n".join(body), line_no, end, flags, event), _subject(event), None
-    sender, is_phone = normalize_sender(sender_raw)
+    known_sender = senders.get(sender_raw)
+    if known_sender is None:
+        known_sender = senders[sender_raw] = normalize_sender(sender_raw)
+    sender, is_phone = known_sender
     lines = [text_first, *body[1:]]
     text = "\n".join(lines)
     if "<" in lines[-1]:
@@ -296,7 +300,7 @@ def _message(when: datetime, h: _Header, body: list[str], end: int,
         if edited != lines[-1]:
             flags.append("edited")
             lines[-1] = edited
-            text = "\n".join(lines)
+            text = "\n".join(lines).rstrip("\n")
     event = system_match(text, trusted=h.marked)
     if event is not None:
         # iOS writes group events as "<current group name>: ‎<event>".

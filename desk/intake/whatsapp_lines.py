@@ -64,20 +64,28 @@ SYSTEM_LOOSE = tuple(re.compile(p, re.IGNORECASE | re.DOTALL) for p in [
     r"You were (?:added|removed)\b.*",
 ])
 
-_SYSTEM_HINT = re.compile(
-    r"encrypt|security code|invite link|group's|subject|created|description|phone number|"
-    r"changed to|disappearing|admin|pinned|waiting for this|missed",
-    re.IGNORECASE)
-_LOOSE_HINT = re.compile(r"\b(?:left|joined|added|removed)\b", re.IGNORECASE)
+# Cheap substring tests before the patterns; events are short, claims often are not.
+_STRICT_KEYWORDS = ("encrypt", "security code", "invite link", "group's", "subject", "created",
+                    "description", "phone number", "changed to", "disappearing", "admin",
+                    "pinned", "waiting for this", "missed")
+_LOOSE_KEYWORDS = ("left", "joined", "added", "removed")
+MAX_EVENT_CHARS = 600
 
 
 def system_match(text: str, *, trusted: bool) -> re.Match[str] | None:
-    """Match ``text`` (a whole message) against the system-event phrases."""
-    if _SYSTEM_HINT.search(text):
+    """Match ``text`` (a whole message) against the system-event phrases.
+
+    ``trusted`` admits the broad phrases ("X left", "X added Y"): pass it when
+    WhatsApp marked the line or there is no sender part.
+    """
+    if len(text) > MAX_EVENT_CHARS:
+        return None
+    low = text.lower()
+    if any(k in low for k in _STRICT_KEYWORDS):
         for pattern in SYSTEM_STRICT:
             if m := pattern.fullmatch(text):
                 return m
-    if trusted and _LOOSE_HINT.search(text):
+    if trusted and any(k in low for k in _LOOSE_KEYWORDS):
         for pattern in SYSTEM_LOOSE:
             if m := pattern.fullmatch(text):
                 return m

@@ -39,7 +39,7 @@ CHATTER = [
     ("Namaste sabko", "chatter", ["greeting"]),
     ("Kya hua?", "too_short", []),
     ("Kaun jeeta?", "too_short", []),
-    ("sahi baat hai", "chatter", []),
+    ("sahi baat hai", "chatter", ["acknowledgement"]),
     ("kal meeting kitne baje hai?", "chatter", []),
     ("Ruko, baad me baat karte hai", "chatter", []),
 ]
