@@ -38,7 +38,8 @@ WhatsApp exports (``.txt``, or a ``.zip`` holding one)::
     msg.content  # caption for media, text otherwise: what may hold a claim
 
   Phone-number senders come as ``+919876543210`` with ``sender_is_phone``:
-  hash them before storing.  System events carry no sender and their phone
+  hash them before storing (``normalize_sender(raw) -> (sender, is_phone)``
+  gives the same form for senders typed elsewhere).  System events carry no sender and their phone
   numbers are masked.  ``extract_chat_txt(data, *, limits) -> ChatFile(name,
   data)`` is the zip step on its own.
 

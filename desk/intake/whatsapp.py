@@ -31,6 +31,7 @@ Platform = Literal["android", "ios"]
 _REENCODE_HINT = "export the chat again from WhatsApp (it writes UTF-8)"
 _MAX_SENDER_CHARS = 80
 _MAX_LISTED_LINES = 20
+_ORDER_WORDS = {"DMY": "day/month/year", "MDY": "month/day/year", "YMD": "year-month-day"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +253,7 @@ class _Parser:
                                 h.minute, int(h.second or 0))
             except ValueError:
                 raise ImportFailed("the date or time of this message is impossible "
-                                   f"for {order} order", line=h.index + 1) from None
+                                   f"(read as {_ORDER_WORDS[order]})", line=h.index + 1) from None
             body = [h.rest, *lines[h.index + 1:end]] if end > h.index + 1 else [h.rest]
             msg, subject, owner = _message(when, h, body, end, max_chars, senders)
             if subject:
