@@ -16,6 +16,7 @@ from desk.intake.tabular_json import read_json
 from desk.intake.tabular_raw import RawTable
 
 TabularFormat = Literal["csv", "json", "jsonl"]
+_UTF8_HINT = "save it again as UTF-8 (in Excel: Save As, 'CSV UTF-8')"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def read_tabular(data: bytes, *, fmt: TabularFormat,
     limits = limits or IntakeLimits()
     if fmt not in ("csv", "json", "jsonl"):
         raise ImportFailed(f"unknown format {fmt!r}; use csv, json or jsonl")
-    text = decode_text(data, max_bytes=limits.max_upload_bytes)
+    text = decode_text(data, max_bytes=limits.max_upload_bytes, hint=_UTF8_HINT)
     if not text.strip():
         raise ImportFailed("the file is empty")
     if fmt == "csv":
