@@ -368,11 +368,12 @@ class MatchEngine:
         top_dense = [i for i, _ in sorted(dense.items(), key=lambda kv: -kv[1]) if ok(i)][:depth]
         top_bm = [i for i, _ in sorted(bm25.items(), key=lambda kv: -kv[1]) if ok(i)][:depth]
         ids = list(dict.fromkeys(top_dense + top_bm))
+        term_idf = {t: st.lexical.idf(t) for t in dict.fromkeys(an.terms)}
         q = QueryInfo(an.key, an.norm.script, an.concepts, an.specifics, char_ngrams(an.key),
-                      st.lexical.self_score(an.terms) or 1.0)
+                      sum(term_idf.values()) or 1.0, term_idf)
         cands = [(i, st.docs[i]) for i in ids]
         feats, comps = features_for(q, cands, {i: dense[i] for i in top_dense},
-                                    {i: bm25[i] for i in top_bm})
+                                    {i: bm25[i] for i in top_bm}, st.terms)
         return list(zip(ids, feats)), cands, comps, q
 
     def _match_one(self, an: Analysis, qvec: np.ndarray, *, k: int, kinds, exclude,

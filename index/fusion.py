@@ -60,29 +60,48 @@ class FusionModel:
     bias: float
     thresholds: Thresholds = field(default_factory=Thresholds)
     meta: dict = field(default_factory=dict, hash=False, compare=False)
+    # Second stage (a, b, c, bias): sigmoid(a*z + b*gap + c*max(gap, 0) + bias), where z is
+    # the first-stage logit and gap = z minus the best *other* candidate's z for the same
+    # claim.  A candidate that barely beats its neighbours is less likely the same claim.
+    calib: tuple[float, float, float, float] | None = None
 
-    def score(self, feats: Mapping[str, float]) -> float:
-        z = self.bias + sum(w * float(feats.get(f, 0.0)) for f, w in zip(self.features, self.weights))
-        return _sigmoid(z)
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """First-stage logits for a ``(n, len(features))`` matrix."""
+        return self.bias + np.asarray(x, dtype=np.float64) @ np.asarray(self.weights, dtype=np.float64)
 
     def score_matrix(self, x: np.ndarray) -> np.ndarray:
-        z = self.bias + x @ np.asarray(self.weights, dtype=np.float64)
+        """Calibrated scores for the candidates of *one* claim (rows of ``x``)."""
+        z = self.logits(x)
+        if self.calib is not None and len(z):
+            z = self.calibrate(z)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+    def calibrate(self, z: np.ndarray) -> np.ndarray:
+        a, b, c, bias = self.calib
+        return a * z + b * (g := gaps(z)) + c * np.maximum(g, 0.0) + bias
 
     def contributions(self, feats: Mapping[str, float]) -> dict[str, float]:
         return {f: w * float(feats.get(f, 0.0)) for f, w in zip(self.features, self.weights)}
 
     def to_dict(self) -> dict:
         return {"features": list(self.features), "weights": [round(w, 6) for w in self.weights],
-                "bias": round(self.bias, 6), "thresholds": self.thresholds.to_dict(), "meta": self.meta}
+                "bias": round(self.bias, 6),
+                "calib": [round(v, 6) for v in self.calib] if self.calib else None,
+                "thresholds": self.thresholds.to_dict(), "meta": self.meta}
 
     @classmethod
     def from_dict(cls, d: Mapping) -> "FusionModel":
         try:
             th = d.get("thresholds") or {}
+            calib = d.get("calib")
+            if calib is not None and len(calib) != 4:
+                raise ValueError("calib needs 4 numbers")
+            if len(d["features"]) != len(d["weights"]):
+                raise ValueError("features and weights differ in length")
             return cls(tuple(d["features"]), tuple(float(w) for w in d["weights"]), float(d["bias"]),
                        Thresholds(float(th.get("same", 0.9)), float(th.get("related", 0.5))),
-                       dict(d.get("meta") or {}))
+                       dict(d.get("meta") or {}),
+                       tuple(float(v) for v in calib) if calib is not None else None)
         except (KeyError, TypeError, ValueError) as exc:
             raise DataFileError(f"bad fusion model: {exc}") from exc
 
@@ -98,6 +117,21 @@ def load_model(path: Path | None = None) -> FusionModel:
     else:
         text = Path(path).read_text(encoding="utf-8")
     return FusionModel.from_dict(json.loads(text))
+
+
+NO_RIVAL = -10.0
+
+
+def gaps(z: np.ndarray) -> np.ndarray:
+    """Each entry minus the largest *other* entry (``z - NO_RIVAL`` when alone)."""
+    z = np.asarray(z, dtype=np.float64)
+    if len(z) == 1:
+        return z - NO_RIVAL
+    order = np.argsort(-z)
+    first, second = z[order[0]], z[order[1]]
+    rival = np.full(len(z), first)
+    rival[order[0]] = second
+    return z - rival
 
 
 def _sigmoid(z: float) -> float:
@@ -129,7 +163,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, features: Sequence[str], *, l2: f
     return FusionModel(tuple(features), tuple(float(v) for v in w[:-1]), float(w[-1]))
 
 
-def _label_kind(label: object) -> str:
+def label_kind(label: object) -> str:
     """Map a label to same / related / none."""
     if isinstance(label, bool):
         return "same" if label else "none"
@@ -157,7 +191,7 @@ def fit_thresholds(pairs: Iterable[tuple[float, object]], *, same_precision: flo
     labelled same or related and pairs labelled none (ties: the lower score),
     and is capped at ``same``.
     """
-    data = [(float(s), _label_kind(lab)) for s, lab in pairs]
+    data = [(float(s), label_kind(lab)) for s, lab in pairs]
     if not data:
         raise ValueError("no labelled pairs to fit thresholds on")
     for s, _ in data:

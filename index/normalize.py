@@ -41,8 +41,11 @@ _FORWARDED = re.compile(
     r"|आगे\s+(?:भेजें|भेजो|भेजिए|फॉरवर्ड\s+करें)",
     re.IGNORECASE,
 )
+# Tweet attribution trailer: "— Name (@handle) March 3, 2016" (or "-" / "--").
+_TWEET_TRAILER = re.compile(r"\s*(?:—|–|--|-)\s*[^—–\n]{0,80}\(@\w{1,30}\)\s*\w+\s+\d{1,2},\s*\d{4}\s*$")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>")
 _NUMBER = re.compile(r"\d+(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_GROUPED = re.compile(r"\d+(?:,\d{2,3})+(?:\.\d+)?")
 # A word: a run of Devanagari (letters and signs, not danda), or of other letters/digits.
 _WORD = re.compile(r"\d+\.\d+|[\u0900-\u0963\u0966-\u097F\ua8e0-\ua8ff]+|[^\W_]+")
 
@@ -67,6 +70,11 @@ _ENGLISH_MARKERS = frozenset(fold_word(w) for w in (
     "their", "they", "you", "your", "all", "can", "would", "should", "every", "any", "if",
     "there", "been", "at", "as", "or", "its", "which", "after", "before", "does", "do",
 ))
+
+
+# Function words of either language, for display filters (not for the key).
+STOPWORDS = _HINGLISH_MARKERS | _ENGLISH_MARKERS | frozenset(
+    fold_word(w) for w in ("ke", "ki", "ka", "ko", "me", "se", "hai", "ye", "the", "is", "i"))
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ def clean_text(text: str) -> str:
     t = unicodedata.normalize("NFC", text)
     t = _SURROGATE.sub("", t)
     t = _INVISIBLE.sub("", t)
+    t = _TWEET_TRAILER.sub("", t)
     t = _HTML_TAG.sub(" ", t)
     t = _URL.sub(" ", t)
     t = _PHONE.sub(" ", t)
@@ -114,13 +123,13 @@ def _is_emoji(ch: str) -> bool:
 
 
 def _number_token(m: re.Match[str]) -> str:
-    return " " + m.group(0).replace(",", "") + " "
+    return m.group(0).replace(",", "")
 
 
 def words_of(cleaned: str) -> list[str]:
     """Words of an already cleaned text, digits ASCII and digit groups joined."""
     t = cleaned.translate(_DEVA_DIGITS)
-    t = _NUMBER.sub(_number_token, t)
+    t = _GROUPED.sub(_number_token, t)
     return _WORD.findall(t)
 
 
@@ -128,7 +137,10 @@ def fold_pairs(words: list[str]) -> list[tuple[str, str]]:
     """(folded token, source word) pairs; "10th" and "25k" give a number token and a suffix token."""
     out: list[tuple[str, str]] = []
     for w in words:
-        if w[0].isdigit() and not _NUMBER.fullmatch(w):
+        if _NUMBER.fullmatch(w):
+            out.append((w, w))
+            continue
+        if w[0].isdigit():
             m = re.match(r"(\d+(?:\.\d+)?)(.*)", w)
             if m:
                 out.append((m.group(1), w))

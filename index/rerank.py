@@ -11,9 +11,9 @@ from index.specifics import Comparison, Specifics, compare
 
 # Feature order is part of the fusion model (index/data/fusion.json).
 FEATURES = (
-    "dense", "dense_gap", "bm25", "bm25_gap", "concept", "char3", "token_set", "partial",
-    "num_agree", "num_disagree", "place_agree", "place_disagree", "month_agree",
-    "month_disagree", "cross_script", "in_dense", "in_bm25",
+    "dense", "dense_gap", "bm25", "bm25_gap", "concept", "concept_w", "coverage", "char3",
+    "token_set", "partial", "num_agree", "num_strong", "num_disagree", "place_agree",
+    "place_disagree", "month_agree", "month_disagree", "cross_script", "in_dense", "in_bm25",
 )
 
 
@@ -38,6 +38,8 @@ class QueryInfo:
     specifics: Specifics
     grams: frozenset[str] = field(default_factory=frozenset)
     bm25_self: float = 1.0
+    # idf of each unique BM25 term of the claim (tokens, concepts, specifics)
+    term_idf: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,10 +67,24 @@ def _is_place(c: str) -> bool:
     return c.startswith("place:")
 
 
+def _is_strong_number(x: str) -> bool:
+    """Numbers that identify a claim (amounts, years); 1-31 are too common to count."""
+    try:
+        v = float(x)
+    except ValueError:
+        return False
+    return v > 31 or not v.is_integer()
+
+
 def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapping[int, float],
-                 bm25: Mapping[int, float]) -> tuple[list[dict[str, float]], list[Comparison]]:
+                 bm25: Mapping[int, float], doc_terms: Mapping[int, Sequence[str]] | None = None,
+                 ) -> tuple[list[dict[str, float]], list[Comparison]]:
     """One feature dict per candidate (same order), plus the specifics comparisons."""
     q_concepts = frozenset(c for c in q.concepts if not _is_place(c))
+    cidf = {c: q.term_idf.get("@" + c, 0.0) for c in q_concepts}
+    cidf_total = sum(cidf.values())
+    idf_total = sum(q.term_idf.values())
+    strong_q = [x for x in q.specifics.numbers if _is_strong_number(str(x))]
     best_dense = max((dense.get(i, 0.0) for i, _ in cands), default=0.0)
     raw_bm = {i: bm25.get(i, 0.0) / q.bm25_self if q.bm25_self > 0 else 0.0 for i, _ in cands}
     best_bm = max(raw_bm.values(), default=0.0)
@@ -78,12 +94,19 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
         comp = compare(q.specifics, d.specifics)
         fz = fuzzy_scores(q.key, d.key)
         bm = min(raw_bm[doc_id], 1.5)
+        shared_c = q_concepts & d.concepts
+        dterms = set(doc_terms.get(doc_id, ())) if doc_terms is not None else set()
+        cov = sum(v for t, v in q.term_idf.items() if t in dterms) / idf_total if idf_total > 0 else 0.0
+        strong_agree = sum(1 for x in comp.numbers_agree if _is_strong_number(x))
         f = {
             "dense": dv if dv is not None else 0.0,
             "dense_gap": (dv if dv is not None else 0.0) - best_dense,
             "bm25": bm,
             "bm25_gap": bm - min(best_bm, 1.5),
-            "concept": (len(q_concepts & d.concepts) / len(q_concepts)) if q_concepts else 0.0,
+            "concept": (len(shared_c) / len(q_concepts)) if q_concepts else 0.0,
+            "concept_w": sum(cidf[c] for c in shared_c) / cidf_total if cidf_total > 0 else 0.0,
+            "coverage": cov,
+            "num_strong": strong_agree / max(len(strong_q), 1),
             "char3": containment(q.grams, char_ngrams(d.key)),
             "token_set": fz["token_set"],
             "partial": fz["partial"],

@@ -98,6 +98,7 @@ _FOLD_STEPS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"w"), "v"), (re.compile(r"z"), "j"),
     (re.compile(r"ee|ii|ea"), "i"), (re.compile(r"oo|uu"), "u"), (re.compile(r"aa"), "a"),
     (re.compile(r"ai"), "e"), (re.compile(r"au"), "o"), (re.compile(r"ey\b"), "e"),
+    (re.compile(r"(?<=[a-z]{2})er\b"), "ar"),
     (re.compile(r"(?<=[aeiou])y(?=[aeiou])"), ""),
     (re.compile(r"m(?=[bp])"), "n"),
     (re.compile(r"(.)\1+"), r"\1"),

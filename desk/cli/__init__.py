@@ -15,6 +15,8 @@ from desk.cli.base import cli
 # Command modules register themselves on import (one line per module).
 import desk.cli.users_cmd  # noqa: F401,E402
 import desk.cli.admin_cmd  # noqa: F401,E402
+import desk.cli.eval_cmd  # noqa: F401,E402
+import desk.cli.calibrate_cmd  # noqa: F401,E402
 
 
 def main() -> None:

@@ -1,0 +1,114 @@
+"""Fitting the fusion model from benchmark queries (reproducible; see docs/MATCHING.md).
+
+``collect`` runs the engine's shortlist for labelled queries and returns the
+raw features of every candidate with a 0/1 label; ``fit_fusion`` fits the
+logistic model on several such sets with per-set weights; ``rerank_metrics``
+scores a model on collected sets without re-running the engine, which makes
+held-out (by fact) estimates cheap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from index.evaluation import abstention_metrics, ranking_metrics
+from index.fusion import FusionModel, fit_logistic
+from index.rerank import FEATURES
+
+
+@dataclass
+class Collected:
+    """Features of every shortlisted candidate of every query."""
+
+    qids: list[str] = field(default_factory=list)
+    kinds: list[str | None] = field(default_factory=list)
+    gold: list[set[str]] = field(default_factory=list)
+    cand_ids: list[list[str]] = field(default_factory=list)
+    feats: list[np.ndarray] = field(default_factory=list)   # one (n_cands, n_features) per query
+
+    def subset(self, keep: Sequence[bool]) -> "Collected":
+        out = Collected()
+        for i, k in enumerate(keep):
+            if k:
+                out.qids.append(self.qids[i])
+                out.kinds.append(self.kinds[i])
+                out.gold.append(self.gold[i])
+                out.cand_ids.append(self.cand_ids[i])
+                out.feats.append(self.feats[i])
+        return out
+
+    def xy(self) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = [], []
+        for f, cands, gold in zip(self.feats, self.cand_ids, self.gold):
+            if len(f):
+                xs.append(f)
+                ys.append(np.array([c in gold for c in cands], dtype=np.float64))
+        if not xs:
+            return np.zeros((0, len(FEATURES))), np.zeros(0)
+        return np.vstack(xs), np.concatenate(ys)
+
+
+def collect(engine, queries: Iterable[tuple[str, str, str | None]], qrels: dict[str, set[str]],
+            id_map: dict[int, str], *, depth: int = 30) -> Collected:
+    out = Collected()
+    for qid, text, kind in queries:
+        pairs = engine.score_candidates(text, depth=depth)
+        out.qids.append(qid)
+        out.kinds.append(kind)
+        out.gold.append(set(qrels.get(qid, set())))
+        out.cand_ids.append([id_map[i] for i, _ in pairs])
+        out.feats.append(np.array([[f[n] for n in FEATURES] for _, f in pairs], dtype=np.float64)
+                         .reshape(-1, len(FEATURES)))
+    return out
+
+
+def fit_fusion(sets: Sequence[tuple[Collected, float]], *, features: Sequence[str] = FEATURES,
+               l2: float = 1.0) -> FusionModel:
+    """Fit on several collected sets; each set's rows are weighted so it counts ``weight`` in total."""
+    cols = [FEATURES.index(f) for f in features]
+    xs, ys, ws = [], [], []
+    for coll, weight in sets:
+        x, y = coll.xy()
+        if not len(x):
+            continue
+        xs.append(x[:, cols])
+        ys.append(y)
+        ws.append(np.full(len(y), weight * 1000.0 / len(y)))
+    return fit_logistic(np.vstack(xs), np.concatenate(ys), features, l2=l2,
+                        sample_weight=np.concatenate(ws))
+
+
+def rerank_metrics(model: FusionModel, coll: Collected, *, related: float | None = None) -> dict:
+    cols = [FEATURES.index(f) for f in model.features]
+    runs, top, by_kind = [], [], {}
+    for f, cands, gold, kind in zip(coll.feats, coll.cand_ids, coll.gold, coll.kinds):
+        if len(f):
+            s = model.score_matrix(f[:, cols])
+            order = np.argsort(-s, kind="stable")
+            ranked = [cands[j] for j in order]
+            best = float(s[order[0]])
+        else:
+            ranked, best = [], None
+        top.append((best, bool(gold), bool(ranked) and ranked[0] in gold))
+        if gold:
+            runs.append((ranked, gold))
+            by_kind.setdefault(kind or "all", []).append((ranked, gold))
+    out = ranking_metrics(runs)
+    out["by_kind"] = {k: ranking_metrics(v) for k, v in sorted(by_kind.items())}
+    out["abstention"] = abstention_metrics(top, model.thresholds.related if related is None else related)
+    return out
+
+
+def top1_pairs(model: FusionModel, coll: Collected) -> list[tuple[float, str]]:
+    """(best score, same|none) per query: the pairs ``fit_thresholds`` calibrates tiers on."""
+    cols = [FEATURES.index(f) for f in model.features]
+    out = []
+    for f, cands, gold in zip(coll.feats, coll.cand_ids, coll.gold):
+        if not len(f):
+            continue
+        s = model.score_matrix(f[:, cols])
+        j = int(np.argmax(s))
+        out.append((float(s[j]), "same" if cands[j] in gold else "none"))
+    return out
