@@ -2,21 +2,63 @@
 
 Contract (the engine relies on it):
 
-* ``VectorIndex(dim)`` - empty index of L2-normalised float32 vectors, scored by inner product.
-* ``build(ids, vecs)`` replaces the contents; ``add(ids, vecs)`` upserts; ``remove(ids)`` deletes.
-  None of them mutates an index that a search may be reading: they build the new
-  index on the side and swap the reference under a lock, so ``search`` is safe
-  from any number of threads while updates happen.
-* ``search(queries, k)`` returns one list of ``(id, score)`` per query, plain Python
-  ``int``/``float``, with FAISS's ``-1`` "no result" labels dropped.
-* ``ids()`` returns the set of ids currently indexed; ``len(index)`` their count.
+* ``VectorIndex(dim)`` - empty index of L2-normalised float32 vectors, scored by inner
+  product (cosine).  Exact search (``IndexIDMap2(IndexFlatIP)``) up to ``exact_max``
+  items; above that an ``IndexIVFFlat`` with native ids, trained on a sample, whose
+  ``nprobe`` is calibrated at build time so that recall@10 against exact search is at
+  least ``target_recall``.
+* ``build(ids, vecs)`` / ``build_chunks(chunks, total=)`` replace the contents (the new
+  index is built on the side while searches continue on the old one, then swapped);
+  ``add(ids, vecs)`` upserts and ``remove(ids)`` deletes, in place, under the exclusive
+  side of a readers-writer lock: many searches run concurrently, a writer waits for
+  them and blocks new ones for the few milliseconds an update takes.  A removed id is
+  never returned by a search that starts after ``remove`` returned.
+* When an update pushes the size across ``exact_max``, or an IVF index grows past
+  ``retrain_factor`` times the size it was trained for (or shrinks far below
+  ``exact_max``), the index is rebuilt on the side from its own stored vectors and swapped.
+* ``search(queries, k, exclude=())`` returns one list of ``(id, score)`` per query, best
+  first, plain Python ``int``/``float``, with FAISS's ``-1`` "no result" labels dropped.
+* ``ids()`` returns the set of ids currently indexed; ``len(index)`` their count;
+  ``reconstruct(ids)`` gives stored vectors back (no separate numpy copy is kept).
+* ``save(dir, model_id=, watermark=)`` / ``VectorIndex.load(dir, model_id=, dim=)``:
+  atomic, checksummed persistence (see ``index.persist``).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import math
+import os
 import threading
-from typing import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterable, Iterator
 
 import numpy as np
+
+from index.persist import (
+    IndexWriteError, Manifest, ManifestError, atomic_write, describe_os_error, dir_lock,
+    next_generation, read_manifest, remove_stale, write_manifest,
+)
+from index.rwlock import RWLock
+
+log = logging.getLogger(__name__)
+
+# Below this size exact search meets the latency budget (measured: see benchmarks/README.md).
+EXACT_MAX = 20_000
+TARGET_RECALL = 0.985
+RETRAIN_FACTOR = 4.0
+TRAIN_PER_LIST = 39  # FAISS warns below 39 training points per list
+MAX_TRAIN = 131_072
+CALIBRATION_QUERIES = 256
+CALIBRATION_K = 10
+_CHUNK = 65_536
+_NPROBE_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+
+Chunk = tuple[np.ndarray, np.ndarray]
 
 
 def _faiss():
@@ -25,59 +67,562 @@ def _faiss():
     return faiss
 
 
-class VectorIndex:
-    def __init__(self, dim: int):
-        self.dim = int(dim)
-        self._lock = threading.Lock()
-        self._ids = np.zeros(0, dtype=np.int64)
-        self._vecs = np.zeros((0, self.dim), dtype=np.float32)
-        self._index = self._make(self._ids, self._vecs)
+class LoadReason(str, Enum):
+    """Why ``VectorIndex.load`` returned no index; the caller then rebuilds from source rows."""
 
-    def _make(self, ids: np.ndarray, vecs: np.ndarray):
+    MISSING = "missing"
+    CORRUPT = "corrupt"
+    CHECKSUM = "checksum"
+    MODEL_CHANGED = "model changed"
+    DIM_CHANGED = "dimension changed"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    index: "VectorIndex | None"
+    reason: LoadReason | None = None
+    detail: str = ""
+    manifest: Manifest | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.index is not None
+
+
+def choose_nlist(n: int) -> int:
+    """Inverted lists for ``n`` vectors: a power of two near ``4 * sqrt(n)``, >= 39 points per list."""
+    target = 4.0 * math.sqrt(max(n, 1))
+    nlist = 2 ** round(math.log2(target))
+    while nlist > 16 and n / nlist < TRAIN_PER_LIST:
+        nlist //= 2
+    return int(max(16, min(nlist, 65_536)))
+
+
+def _check_ids(ids: Iterable[int] | np.ndarray) -> np.ndarray:
+    arr = np.asarray(ids if isinstance(ids, np.ndarray) else list(ids))
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError("ids must be a flat sequence of integers")
+    if arr.dtype == np.uint64 and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError("ids must fit in int64")
+    arr = arr.astype(np.int64, copy=False)
+    if (arr == -1).any():
+        raise ValueError("id -1 is reserved by FAISS for 'no result'")
+    return arr
+
+
+def _check_vecs(vecs: np.ndarray, dim: int, n: int | None = None) -> np.ndarray:
+    arr = np.asarray(vecs)
+    if arr.ndim == 1 and n in (None, 1) and arr.size == dim:
+        arr = arr.reshape(1, dim)
+    if arr.ndim != 2 or arr.shape[1] != dim:
+        raise ValueError(f"vectors must have shape (n, {dim}), got {arr.shape}")
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"{n} ids but {arr.shape[0]} vectors")
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if not np.isfinite(arr).all():
+        raise ValueError("vectors contain NaN or infinity")
+    return arr
+
+
+def _unique_or_raise(ids: np.ndarray) -> None:
+    if len(np.unique(ids)) != len(ids):
+        raise ValueError("duplicate ids in one call")
+
+
+def _noisy_queries(base: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Queries near stored vectors, at cosines from 0.5 to 0.95 (real claims are not copies)."""
+    dim = base.shape[1]
+    cos = rng.uniform(0.5, 0.95, size=(len(base), 1)).astype(np.float32)
+    sigma = np.sqrt((1.0 / cos**2 - 1.0) / dim)
+    q = base + rng.standard_normal(base.shape, dtype=np.float32) * sigma
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    return np.ascontiguousarray(q, dtype=np.float32)
+
+
+class _GroundTruth:
+    """Exact top-k of fixed queries, accumulated chunk by chunk while vectors stream past."""
+
+    def __init__(self, queries: np.ndarray, k: int):
+        self.queries = queries
+        self.k = k
+        self.scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        self.ids = np.full((len(queries), k), -1, dtype=np.int64)
+
+    def update(self, ids: np.ndarray, vecs: np.ndarray) -> None:
+        if not len(ids):
+            return
         faiss = _faiss()
-        index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-        if len(ids):
-            index.add_with_ids(vecs, ids)
-        return index
+        k = min(self.k, len(ids))
+        d, i = faiss.knn(self.queries, vecs, k, metric=faiss.METRIC_INNER_PRODUCT)
+        scores = np.concatenate([self.scores, d], axis=1)
+        labels = np.concatenate([self.ids, ids[i]], axis=1)
+        top = np.argsort(-scores, axis=1, kind="stable")[:, : self.k]
+        self.scores = np.take_along_axis(scores, top, axis=1)
+        self.ids = np.take_along_axis(labels, top, axis=1)
+
+
+@dataclass
+class _Built:
+    index: Any
+    nprobe: int | None
+    trained_for: int
+    recall: float | None
+
+
+class VectorIndex:
+    """A FAISS index of normalised vectors under stable int64 ids, safe for concurrent use."""
+
+    def __init__(self, dim: int, *, exact_max: int = EXACT_MAX, target_recall: float = TARGET_RECALL,
+                 retrain_factor: float = RETRAIN_FACTOR, seed: int = 20_240_601):
+        if int(dim) <= 0:
+            raise ValueError("dim must be positive")
+        self.dim = int(dim)
+        self.exact_max = int(exact_max)
+        self.target_recall = float(target_recall)
+        self.retrain_factor = float(retrain_factor)
+        self.seed = seed
+        self._rw = RWLock()
+        self._writer = threading.Lock()  # one mutator (or saver) at a time; searches unaffected
+        self._index = self._flat()
+        self._nprobe: int | None = None
+        self._trained_for = 0
+        self.calibrated_recall: float | None = None
+
+    # -- introspection -------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return "flat" if self._nprobe is None else "ivf"
+
+    @property
+    def nprobe(self) -> int | None:
+        return self._nprobe
+
+    @property
+    def nlist(self) -> int | None:
+        return None if self._nprobe is None else int(self._index.nlist)
+
+    @property
+    def trained_for(self) -> int:
+        return self._trained_for
 
     def __len__(self) -> int:
-        return int(self._index.ntotal)
+        with self._rw.read():
+            return int(self._index.ntotal)
+
+    def id_array(self) -> np.ndarray:
+        """Indexed ids as an int64 array (unordered)."""
+        with self._rw.read():
+            return self._ids_of(self._index)
 
     def ids(self) -> set[int]:
-        return set(int(i) for i in self._ids)
+        return set(self.id_array().tolist())
 
-    def build(self, ids: Iterable[int], vecs: np.ndarray) -> None:
-        ids_arr = np.asarray(list(ids), dtype=np.int64)
-        vecs = np.ascontiguousarray(vecs, dtype=np.float32).reshape(-1, self.dim)
-        if len(ids_arr) != len(vecs):
-            raise ValueError("ids and vectors differ in length")
-        new = self._make(ids_arr, vecs)
-        with self._lock:
-            self._ids, self._vecs, self._index = ids_arr, vecs, new
+    def reconstruct(self, ids: Iterable[int]) -> np.ndarray:
+        """Stored vectors for ``ids``, shape ``(n, dim)``; ``KeyError`` for an unknown id."""
+        arr = _check_ids(ids)
+        out = np.empty((len(arr), self.dim), dtype=np.float32)
+        with self._rw.read():
+            for row, i in enumerate(arr):
+                try:
+                    out[row] = self._index.reconstruct(int(i))
+                except RuntimeError:
+                    raise KeyError(int(i)) from None
+        return out
 
-    def add(self, ids: Iterable[int], vecs: np.ndarray) -> None:
-        ids_arr = np.asarray(list(ids), dtype=np.int64)
-        vecs = np.ascontiguousarray(vecs, dtype=np.float32).reshape(-1, self.dim)
-        with self._lock:
-            keep = ~np.isin(self._ids, ids_arr)
-            all_ids = np.concatenate([self._ids[keep], ids_arr])
-            all_vecs = np.concatenate([self._vecs[keep], vecs])
-        self.build(all_ids, all_vecs)
+    # -- search --------------------------------------------------------------------
 
-    def remove(self, ids: Iterable[int]) -> None:
-        ids_arr = np.asarray(list(ids), dtype=np.int64)
-        with self._lock:
-            keep = ~np.isin(self._ids, ids_arr)
-            all_ids, all_vecs = self._ids[keep], self._vecs[keep]
-        self.build(all_ids, all_vecs)
-
-    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
-        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dim)
-        index = self._index  # one reference read: a concurrent swap cannot affect this search
-        if index.ntotal == 0 or k <= 0:
-            return [[] for _ in range(len(queries))]
-        scores, labels = index.search(queries, min(k, index.ntotal))
+    def search(self, queries: np.ndarray, k: int,
+               exclude: Iterable[int] = ()) -> list[list[tuple[int, float]]]:
+        """Top ``k`` ``(id, score)`` per query, best first; ids in ``exclude`` never appear."""
+        q = _check_vecs(queries, self.dim)
+        if k <= 0 or len(q) == 0:
+            return [[] for _ in range(len(q))]
+        faiss = _faiss()
+        excluded = _check_ids(exclude)
+        with self._rw.read():
+            index = self._index
+            if index.ntotal == 0:
+                return [[] for _ in range(len(q))]
+            kk = int(min(k, index.ntotal))
+            # Keep both selectors referenced until the search returns: FAISS holds raw pointers.
+            banned = faiss.IDSelectorBatch(excluded) if len(excluded) else None
+            sel = faiss.IDSelectorNot(banned) if banned is not None else None
+            if self._nprobe is not None:
+                params = faiss.SearchParametersIVF(nprobe=self._nprobe, sel=sel)
+            else:
+                params = faiss.SearchParameters(sel=sel) if sel is not None else None
+            scores, labels = index.search(q, kk, params=params)
         return [
             [(int(i), float(s)) for i, s in zip(lab, sc) if i != -1]
             for lab, sc in zip(labels, scores)
         ]
+
+    # -- updates -------------------------------------------------------------------
+
+    def build(self, ids: Iterable[int] | np.ndarray, vecs: np.ndarray) -> None:
+        """Replace the contents with ``ids``/``vecs``."""
+        ids_arr = _check_ids(ids)
+        vecs = _check_vecs(vecs, self.dim, len(ids_arr))
+        _unique_or_raise(ids_arr)
+        rng = np.random.default_rng(self.seed)
+        sample = vecs[rng.choice(len(vecs), size=min(len(vecs), MAX_TRAIN), replace=False)] \
+            if len(vecs) > self.exact_max else None
+        self._replace(self._build_new([(ids_arr, vecs)], len(ids_arr), sample))
+
+    def build_chunks(self, chunks: Iterable[Chunk], *, total: int,
+                     train_sample: np.ndarray | None = None) -> None:
+        """Replace the contents from ``(ids, vecs)`` chunks without holding them all in memory.
+
+        ``total`` is the expected count (it picks exact vs IVF and the number of lists).
+        For IVF the index is trained on ``train_sample`` if given, else on a random
+        sample of the first chunks, so chunks should come in no particular order.
+        """
+        if train_sample is not None:
+            train_sample = _check_vecs(train_sample, self.dim)
+        self._replace(self._build_new(chunks, int(total), train_sample))
+
+    def add(self, ids: Iterable[int] | np.ndarray, vecs: np.ndarray) -> None:
+        """Insert or replace vectors under ``ids``."""
+        ids_arr = _check_ids(ids)
+        vecs = _check_vecs(vecs, self.dim, len(ids_arr))
+        if not len(ids_arr):
+            return
+        _unique_or_raise(ids_arr)
+        with self._writer:
+            index = self._index
+            new_total = int(index.ntotal) + len(ids_arr)
+            if self._needs_rebuild(new_total):
+                # Only now pay for listing the ids: replaced items do not grow the index.
+                new_total -= int(np.isin(ids_arr, self._ids_of(index)).sum())
+            if self._needs_rebuild(new_total):
+                chunks = self._stored_chunks(index, drop=ids_arr)
+                sample = self._stored_sample(index, drop=ids_arr, extra=vecs)
+                built = self._build_new(_chain(chunks, [(ids_arr, vecs)]), new_total, sample)
+                self._swap(built)
+                return
+            with self._rw.write():
+                index.remove_ids(self._selector(ids_arr))
+                index.add_with_ids(vecs, ids_arr)
+
+    def remove(self, ids: Iterable[int] | np.ndarray) -> int:
+        """Delete ``ids`` (unknown ids are ignored); returns how many were removed."""
+        ids_arr = _check_ids(ids)
+        if not len(ids_arr):
+            return 0
+        with self._writer:
+            index = self._index
+            with self._rw.write():
+                removed = int(index.remove_ids(self._selector(np.unique(ids_arr))))
+            if self._nprobe is not None and index.ntotal < self.exact_max // 2:
+                built = self._build_new(self._stored_chunks(index), int(index.ntotal), None)
+                self._swap(built)
+            return removed
+
+    def clear(self) -> None:
+        """Drop every vector (frees memory before a large rebuild)."""
+        with self._writer:
+            self._swap(_Built(self._flat(), None, 0, None))
+
+    # -- persistence ---------------------------------------------------------------
+
+    def save(self, directory: Path | str, *, model_id: str, watermark: int,
+             extra: dict[str, Any] | None = None) -> Manifest:
+        """Write the index and its manifest atomically; raise ``IndexWriteError`` on failure.
+
+        Searches continue while saving; updates wait until the file is written.
+        """
+        directory = Path(directory)
+        extra = dict(extra or {})
+        try:
+            json.dumps(extra)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"extra must be JSON-serialisable: {exc}") from exc
+        faiss = _faiss()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with dir_lock(directory):
+                generation = next_generation(directory)
+                name = f"vectors.{generation}.faiss"
+                with self._writer:
+                    index, nprobe, trained_for = self._index, self._nprobe, self._trained_for
+                    count = int(index.ntotal)
+
+                    def write(fh) -> None:
+                        writer = faiss.PyCallbackIOWriter(fh.write)
+                        faiss.write_index(index, writer)
+                        del writer  # flushes faiss's buffer into fh
+
+                    checksum, size = atomic_write(directory / name, write)
+                manifest = Manifest(
+                    model_id=model_id, dim=self.dim, count=count, watermark=int(watermark),
+                    checksum=checksum, size=size, index_file=name, generation=generation,
+                    index_kind="flat" if nprobe is None else "ivf", nprobe=nprobe,
+                    trained_for=trained_for,
+                    created_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    extra=extra,
+                )
+                write_manifest(directory, manifest)
+                remove_stale(directory, keep=name)
+                return manifest
+        except OSError as exc:
+            raise IndexWriteError(
+                f"could not save the vector index in {directory}: {describe_os_error(exc)}; "
+                "the previous index is unchanged", errno_=exc.errno,
+            ) from exc
+
+    @classmethod
+    def load(cls, directory: Path | str, *, model_id: str, dim: int, **options: Any) -> LoadResult:
+        """Load a saved index, or say why not (the caller then rebuilds from its rows).
+
+        ``options`` are passed to the constructor (``exact_max``, ``target_recall``...).
+        """
+        directory = Path(directory)
+        for attempt in range(2):
+            try:
+                manifest = read_manifest(directory)
+            except FileNotFoundError:
+                return LoadResult(None, LoadReason.MISSING, f"no manifest in {directory}")
+            except ManifestError as exc:
+                return LoadResult(None, LoadReason.CORRUPT, str(exc))
+            except OSError as exc:
+                return LoadResult(None, LoadReason.CORRUPT, f"cannot read manifest: {exc}")
+            if manifest.model_id != model_id:
+                return LoadResult(None, LoadReason.MODEL_CHANGED,
+                                  f"index was built with {manifest.model_id!r}, not {model_id!r}",
+                                  manifest)
+            if manifest.dim != int(dim):
+                return LoadResult(None, LoadReason.DIM_CHANGED,
+                                  f"index has dimension {manifest.dim}, expected {dim}", manifest)
+            try:
+                fh = open(directory / manifest.index_file, "rb")
+            except FileNotFoundError:
+                if attempt == 0:
+                    continue  # a concurrent save may just have replaced the pair: re-read
+                return LoadResult(None, LoadReason.MISSING,
+                                  f"index file {manifest.index_file} is missing", manifest)
+            except OSError as exc:
+                return LoadResult(None, LoadReason.CORRUPT, f"cannot open index file: {exc}", manifest)
+            with fh:
+                return cls._load_open(fh, manifest, int(dim), options)
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load_open(cls, fh, manifest: Manifest, dim: int, options: dict[str, Any]) -> LoadResult:
+        size = os.fstat(fh.fileno()).st_size
+        if size != manifest.size:
+            return LoadResult(None, LoadReason.CORRUPT,
+                              f"index file has {size} bytes, manifest says {manifest.size}", manifest)
+        # Verify before parsing: a flipped length field could make FAISS allocate wildly.
+        sha = hashlib.sha256()
+        try:
+            while block := fh.read(1 << 22):
+                sha.update(block)
+        except OSError as exc:
+            return LoadResult(None, LoadReason.CORRUPT, f"cannot read index file: {exc}", manifest)
+        if f"sha256:{sha.hexdigest()}" != manifest.checksum:
+            return LoadResult(None, LoadReason.CHECKSUM, "index file does not match its checksum",
+                              manifest)
+        fh.seek(0)
+        faiss = _faiss()
+        try:
+            reader = faiss.PyCallbackIOReader(fh.read)
+            raw = faiss.read_index(reader)
+            del reader
+        except (RuntimeError, OSError, MemoryError) as exc:
+            return LoadResult(None, LoadReason.CORRUPT, f"FAISS cannot read the index: {exc}",
+                              manifest)
+        problem = cls._shape_problem(raw, manifest, dim)
+        if problem:
+            return LoadResult(None, LoadReason.CORRUPT, problem, manifest)
+        vi = cls(dim, **options)
+        vi._index = raw
+        vi._trained_for = int(manifest.trained_for if manifest.trained_for is not None else raw.ntotal)
+        if isinstance(raw, faiss.IndexIVFFlat):
+            vi._nprobe = int(manifest.nprobe or raw.nprobe)
+            if raw.direct_map.type != faiss.DirectMap.Hashtable:
+                raw.set_direct_map_type(faiss.DirectMap.Hashtable)
+        return LoadResult(vi, None, "", manifest)
+
+    @staticmethod
+    def _shape_problem(raw: Any, manifest: Manifest, dim: int) -> str | None:
+        faiss = _faiss()
+        if raw.d != dim:
+            return f"index file has dimension {raw.d}, expected {dim}"
+        if raw.ntotal != manifest.count:
+            return f"index file holds {raw.ntotal} vectors, manifest says {manifest.count}"
+        if raw.metric_type != faiss.METRIC_INNER_PRODUCT:
+            return "index file does not use inner-product scoring"
+        if not isinstance(raw, (faiss.IndexIDMap2, faiss.IndexIVFFlat)):
+            return f"unexpected index type {type(raw).__name__}"
+        return None
+
+    # -- internals -----------------------------------------------------------------
+
+    def _flat(self):
+        faiss = _faiss()
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+
+    def _selector(self, ids: np.ndarray) -> Any:
+        faiss = _faiss()
+        # IVF's hashtable direct map accepts only an array selector; IDMap2 scans every
+        # stored id, so a hashed set keeps that linear rather than quadratic.
+        return faiss.IDSelectorArray(ids) if self._nprobe is not None else faiss.IDSelectorBatch(ids)
+
+    def _needs_rebuild(self, new_total: int) -> bool:
+        if self._nprobe is None:
+            return new_total > self.exact_max
+        return new_total > self.retrain_factor * max(self._trained_for, 1) or \
+            new_total < self.exact_max // 2
+
+    def _replace(self, built: _Built) -> None:
+        with self._writer:
+            self._swap(built)
+
+    def _swap(self, built: _Built) -> None:
+        with self._rw.write():
+            self._index, self._nprobe = built.index, built.nprobe
+            self._trained_for, self.calibrated_recall = built.trained_for, built.recall
+
+    def _build_new(self, chunks: Iterable[Chunk], total: int,
+                   sample: np.ndarray | None) -> _Built:
+        """Build a fresh index from ``chunks``; the live index is not touched."""
+        faiss = _faiss()
+        seen: list[np.ndarray] = []
+        if total <= self.exact_max:
+            index = self._flat()
+            for ids, vecs in chunks:
+                ids = _check_ids(ids)
+                vecs = _check_vecs(vecs, self.dim, len(ids))
+                index.add_with_ids(vecs, ids)
+                seen.append(ids)
+            self._check_unique(seen)
+            return _Built(index, None, int(index.ntotal), None)
+
+        rng = np.random.default_rng(self.seed)
+        iterator = iter(chunks)
+        buffered: list[Chunk] = []
+        if sample is None:
+            # Buffer the first chunks until there is enough to train on.
+            want = min(total, MAX_TRAIN)
+            have = 0
+            for ids, vecs in iterator:
+                ids = _check_ids(ids)
+                buffered.append((ids, _check_vecs(vecs, self.dim, len(ids))))
+                have += len(ids)
+                if have >= want:
+                    break
+            pool = np.concatenate([v for _, v in buffered]) if buffered else \
+                np.zeros((0, self.dim), np.float32)
+            sample = pool[rng.choice(len(pool), size=min(len(pool), want), replace=False)]
+            del pool
+        nlist = choose_nlist(total)
+        nlist = max(1, min(nlist, len(sample)))
+        quantizer = faiss.IndexFlatIP(self.dim)
+        index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        index.cp.spherical = True  # centroids on the unit sphere suit inner product
+        index.cp.seed = int(self.seed % (2**31))
+        index.train(sample)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        picks = rng.choice(len(sample), size=min(len(sample), CALIBRATION_QUERIES), replace=False)
+        truth = _GroundTruth(_noisy_queries(sample[picks], rng), CALIBRATION_K)
+        del sample
+        for ids, vecs in _chain(buffered, iterator):
+            ids = _check_ids(ids)
+            vecs = _check_vecs(vecs, self.dim, len(ids))
+            index.add_with_ids(vecs, ids)
+            truth.update(ids, vecs)
+            seen.append(ids)
+        buffered.clear()
+        self._check_unique(seen)
+        nprobe, recall = self._calibrate(index, truth)
+        log.info("IVF index: %d vectors, nlist=%d, nprobe=%d, recall@%d=%.3f",
+                 index.ntotal, nlist, nprobe, CALIBRATION_K, recall)
+        return _Built(index, nprobe, int(index.ntotal), recall)
+
+    def _calibrate(self, index: Any, truth: _GroundTruth) -> tuple[int, float]:
+        """Smallest ``nprobe`` whose recall@10 against exact search reaches the target."""
+        faiss = _faiss()
+        k = min(CALIBRATION_K, int(index.ntotal))
+        steps = [p for p in _NPROBE_STEPS if p < index.nlist] + [int(index.nlist)]
+        recall = 0.0
+        for nprobe in steps:
+            _, labels = index.search(truth.queries, k, params=faiss.SearchParametersIVF(nprobe=nprobe))
+            hits = sum(len(set(a.tolist()) & set(b[:k].tolist())) for a, b in zip(labels, truth.ids))
+            recall = hits / (k * len(labels))
+            if recall >= self.target_recall:
+                break
+        index.nprobe = nprobe  # persisted with the index file
+        return nprobe, recall
+
+    @staticmethod
+    def _check_unique(seen: list[np.ndarray]) -> None:
+        if seen:
+            _unique_or_raise(np.concatenate(seen))
+
+    @staticmethod
+    def _ids_of(index: Any) -> np.ndarray:
+        faiss = _faiss()
+        if isinstance(index, faiss.IndexIDMap2):
+            return faiss.vector_to_array(index.id_map).astype(np.int64, copy=False)
+        invlists = index.invlists
+        parts = []
+        for lst in range(index.nlist):
+            size = invlists.list_size(lst)
+            if size:
+                parts.append(faiss.rev_swig_ptr(invlists.get_ids(lst), size).copy())
+        return np.concatenate(parts).astype(np.int64, copy=False) if parts else np.zeros(0, np.int64)
+
+    def _stored_chunks(self, index: Any, drop: np.ndarray | None = None) -> Iterator[Chunk]:
+        """Stored ``(ids, vecs)`` in chunks, read from FAISS (caller holds ``_writer``)."""
+        faiss = _faiss()
+        if isinstance(index, faiss.IndexIDMap2):
+            n = int(index.ntotal)
+            if n == 0:
+                return
+            flat = faiss.downcast_index(index.index)
+            xb = faiss.rev_swig_ptr(flat.get_xb(), n * self.dim).reshape(n, self.dim)
+            all_ids = faiss.vector_to_array(index.id_map)
+            for start in range(0, n, _CHUNK):
+                ids, vecs = all_ids[start:start + _CHUNK], xb[start:start + _CHUNK]
+                yield _without(ids, vecs.copy(), drop)
+            return
+        invlists = index.invlists
+        for lst in range(index.nlist):
+            size = invlists.list_size(lst)
+            if not size:
+                continue
+            ids = faiss.rev_swig_ptr(invlists.get_ids(lst), size).copy()
+            codes = faiss.rev_swig_ptr(invlists.get_codes(lst), size * self.dim * 4)
+            vecs = codes.view(np.float32).reshape(size, self.dim).copy()
+            yield _without(ids, vecs, drop)
+
+    def _stored_sample(self, index: Any, drop: np.ndarray, extra: np.ndarray) -> np.ndarray | None:
+        """A random training sample from stored vectors plus ``extra`` (caller holds ``_writer``)."""
+        total = int(index.ntotal) + len(extra)
+        if total <= self.exact_max:
+            return None
+        rng = np.random.default_rng(self.seed)
+        rate = min(1.0, MAX_TRAIN / total)
+        parts = []
+        for ids, vecs in _chain(self._stored_chunks(index, drop), [(np.zeros(len(extra)), extra)]):
+            keep = rng.random(len(vecs)) < rate
+            parts.append(vecs[keep])
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+
+
+def _without(ids: np.ndarray, vecs: np.ndarray, drop: np.ndarray | None) -> Chunk:
+    if drop is None or not len(drop):
+        return ids, vecs
+    keep = ~np.isin(ids, drop)
+    return ids[keep], vecs[keep]
+
+
+def _chain(*parts: Iterable[Chunk]) -> Iterator[Chunk]:
+    for part in parts:
+        yield from part
+
+
+__all__ = ["VectorIndex", "LoadResult", "LoadReason", "IndexWriteError", "choose_nlist", "EXACT_MAX"]
