@@ -237,6 +237,14 @@ def _filters(store: Store, f: QueueFilter, key_text: str | None) -> tuple[list[s
         where.append("last_seen_at <= ?")
         params.append(f.seen_to)
     if f.text:
+        needles = [f.text] + ([key_text] if key_text else [])
+        if all(len(n) >= 3 for n in needles):
+            # Trigram index first (phrase queries are literal: only '"' needs escaping).
+            phrases = [f'text : "{f.text.replace(chr(34), chr(34) * 2)}"']
+            if key_text:
+                phrases.append(f'match_key : "{key_text.replace(chr(34), chr(34) * 2)}"')
+            where.append("id IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
+            params.append(" OR ".join(phrases))
         clause = "text LIKE ? ESCAPE '\\'"
         params.append("%" + escape_like(f.text) + "%")
         if key_text:

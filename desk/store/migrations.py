@@ -312,6 +312,62 @@ def m001_initial(db: "Database") -> None:
         db.execute(statement)
 
 
+# The triage queue reads only these columns, so every queue index carries all of
+# them: counts and pages are answered from the index without touching the wide
+# claim rows (benchmarks/bench_queue.py).  Low-cardinality columns (language,
+# channel) get no index of their own; they are filtered inside these.
+_QUEUE_TAIL = "lang, channel, region_id, assignee_id, last_seen_at"
+SCHEMA_V2_QUEUE_INDEXES: tuple[str, ...] = (
+    "DROP INDEX claims_status_priority",
+    "DROP INDEX claims_assignee",
+    "DROP INDEX claims_region",
+    "DROP INDEX claims_lang",
+    "DROP INDEX claims_channel",
+    "DROP INDEX claims_last_seen",
+    f"CREATE INDEX claims_queue ON claims(status, priority DESC, id DESC, {_QUEUE_TAIL})",
+    "CREATE INDEX claims_queue_assignee ON claims(assignee_id, status, priority DESC, id DESC,"
+    " lang, channel, region_id, last_seen_at)",
+    "CREATE INDEX claims_queue_region ON claims(region_id, status, priority DESC, id DESC,"
+    " lang, channel, assignee_id, last_seen_at)",
+    "CREATE INDEX claims_queue_seen ON claims(last_seen_at, status, priority, id,"
+    " lang, channel, region_id, assignee_id)",
+)
+
+
+@MIGRATIONS()
+def m002_queue_indexes(db: "Database") -> None:
+    for statement in SCHEMA_V2_QUEUE_INDEXES:
+        db.execute(statement)
+
+
+# Substring search for the queue's text filter: a trigram index narrows the
+# candidates, the escaped LIKE then confirms them (queries under 3 characters
+# fall back to LIKE alone).  External content: the text lives only in claims.
+SCHEMA_V3_CLAIM_SEARCH: tuple[str, ...] = (
+    "CREATE VIRTUAL TABLE claims_fts USING fts5(text, match_key, content='claims',"
+    " content_rowid='id', tokenize='trigram')",
+    "INSERT INTO claims_fts(claims_fts) VALUES ('rebuild')",
+    """CREATE TRIGGER claims_fts_insert AFTER INSERT ON claims BEGIN
+        INSERT INTO claims_fts(rowid, text, match_key) VALUES (new.id, new.text, new.match_key);
+    END""",
+    """CREATE TRIGGER claims_fts_delete AFTER DELETE ON claims BEGIN
+        INSERT INTO claims_fts(claims_fts, rowid, text, match_key)
+            VALUES ('delete', old.id, old.text, old.match_key);
+    END""",
+    """CREATE TRIGGER claims_fts_update AFTER UPDATE OF text, match_key ON claims BEGIN
+        INSERT INTO claims_fts(claims_fts, rowid, text, match_key)
+            VALUES ('delete', old.id, old.text, old.match_key);
+        INSERT INTO claims_fts(rowid, text, match_key) VALUES (new.id, new.text, new.match_key);
+    END""",
+)
+
+
+@MIGRATIONS()
+def m003_claim_search(db: "Database") -> None:
+    for statement in SCHEMA_V3_CLAIM_SEARCH:
+        db.execute(statement)
+
+
 def apply_migrations(store: "Store") -> list[str]:
     """Apply pending migrations; returns their names (empty when up to date)."""
     if not MIGRATIONS.pending(store.db):

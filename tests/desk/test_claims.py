@@ -262,3 +262,11 @@ def test_due_date_change_reprioritises(svc, people):
     c = svc.claims.create(fc, NewClaim("Booth changed for ward 12"))
     c2 = svc.claims.update(fc, c.id, expected_version=c.version, due_at="2026-11-22T11:00:00Z")
     assert c2.priority > c.priority and c2.due_at == "2026-11-22T11:00:00Z"
+
+
+@pytest.mark.parametrize("needle", ['"band', 'band" OR "x', "card*", "NEAR(a b)", "a:b", "ca"])
+def test_search_syntax_in_text_filter_is_literal(svc, people, queue_data, needle):
+    page = svc.claims.queue(people["coordinator"], QueueFilter(text=needle))
+    expected = [r for r in ("Ration card 100% band", "Ration card 10_0 band hoga")
+                if needle.casefold() in r.casefold()]
+    assert [row.text for row in page.rows] == expected
