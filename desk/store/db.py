@@ -54,8 +54,14 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
-             migrate: bool = True) -> "Store":
-        """Open (creating if needed) the database at ``path`` and apply migrations."""
+             migrate: bool = True, synchronous: str = "FULL") -> "Store":
+        """Open (creating if needed) the database at ``path`` and apply migrations.
+
+        ``synchronous`` FULL (default) fsyncs every commit; NORMAL (WAL) may lose
+        the last commits on power loss but never corrupts; tests use it for speed.
+        """
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError("synchronous must be FULL or NORMAL")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
@@ -66,7 +72,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
             store = cls(conn, path)
             if migrate:
                 apply_migrations(store)

@@ -6,6 +6,7 @@ these tests do not depend on the matching engine (one test checks the real one).
 """
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
@@ -44,14 +45,29 @@ def clock() -> FixedClock:
     return FixedClock("2026-11-22T10:00:00Z")
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """A freshly migrated database, made once; tests start from a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "desk.db"
+    Store.open(path).close()
+    return path
+
+
 @pytest.fixture
-def db_path(tmp_path):
-    return tmp_path / "desk.db"
+def db_path(tmp_path, migrated_template):
+    path = tmp_path / "desk.db"
+    src = sqlite3.connect(migrated_template)
+    dst = sqlite3.connect(path)
+    src.backup(dst)          # the online backup API, as the desk itself does
+    dst.execute("PRAGMA journal_mode = WAL")
+    dst.close()
+    src.close()
+    return path
 
 
 @pytest.fixture
 def store(db_path):
-    s = Store.open(db_path)
+    s = Store.open(db_path, synchronous="NORMAL")
     yield s
     s.close()
 
