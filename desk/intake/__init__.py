@@ -95,14 +95,17 @@ from desk.intake.columns import detect_mapping
 from desk.intake.decoding import decode_text
 from desk.intake.fingerprint import message_key
 from desk.intake.limits import IntakeLimits
-from desk.intake.records import FIELDS, RowError, validate_claim
+from desk.intake.dates import IST, local_to_utc_iso
+from desk.intake.records import CHANNELS, FIELDS, RecordContext, RowError, validate_claim
 from desk.intake.senders import normalize_sender
 from desk.intake.tabular import TabularResult, TabularRow, read_tabular
 from desk.intake.whatsapp import ChatMessage, ExportFormat, WhatsAppExport, parse_whatsapp
 
 __all__ = [
+    "CHANNELS",
     "CLAIM_THRESHOLD",
     "FIELDS",
+    "IST",
     "SIGNAL_WEIGHTS",
     "SKIP_REASONS",
     "CandidateClaim",
@@ -112,6 +115,7 @@ __all__ = [
     "Classification",
     "ExportFormat",
     "IntakeLimits",
+    "RecordContext",
     "RowError",
     "TabularResult",
     "TabularRow",
@@ -121,6 +125,7 @@ __all__ = [
     "decode_text",
     "detect_mapping",
     "extract_chat_txt",
+    "local_to_utc_iso",
     "message_key",
     "normalize_sender",
     "parse_whatsapp",

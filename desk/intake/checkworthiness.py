@@ -47,6 +47,9 @@ SIGNAL_WEIGHTS: dict[str, float] = {
 # Signals that mean "someone wants this believed or spread": never chatter.
 _STRONG = frozenset({"forwarded", "share_request", "link", "official_source",
                      "verification_request", "urgency", "viral"})
+# A claim says something: one of these, or length.  Figures and dates alone
+# ("kal shaam 5 baje") are arrangements, not claims.
+_SUBSTANCE = _STRONG | {"civic_topic", "assertion", "long"}
 
 _LAUGH = re.compile(r"(?:(?:ha|he|hi|ho|ja)h?){2,}|l+o+l+|lmf?ao+|rofl|हा(?:हा)+|ही(?:ही)+")
 _URL = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|in|org|net|co|info|xyz|"
@@ -65,7 +68,8 @@ class CheckWorthiness:
     Attributes:
         score: 0..1, ``BASE`` plus the weights of ``signals``; 0 for text set
             aside before scoring (empty, too short, greetings and the like).
-        is_claim: ``score >= CLAIM_THRESHOLD`` and not set aside as chatter.
+        is_claim: ``score >= CLAIM_THRESHOLD``, at least one signal of
+            substance (not only numbers, dates, places), not set aside as chatter.
         reason: why it is not a claim: ``empty``, ``too_short`` or ``chatter``;
             ``None`` for claims.
         signals: names of the signals that fired, in ``SIGNAL_WEIGHTS`` order;
@@ -79,8 +83,8 @@ class CheckWorthiness:
     signals: list[str] = field(default_factory=list)
 
 
+_FORWARD_MARKERS = PhraseIndex({"forwarded": lexicon.FORWARD_MARKERS})
 _SIGNAL_WORDS = PhraseIndex({
-    "forwarded": lexicon.FORWARD_MARKERS,
     "share_request": lexicon.SHARE_REQUESTS,
     "viral": lexicon.VIRAL_WORDS,
     "urgency": lexicon.URGENCY_WORDS,
@@ -121,6 +125,8 @@ def signals_of(text: str, tokens: list[str] | None = None) -> list[str]:
     if tokens is None:
         tokens = tokens_of(fold(text))
     fired = _SIGNAL_WORDS.find(tokens)
+    if any(_FORWARD_MARKERS.at_edges(tokens_of(fold(line))) for line in text.splitlines()):
+        fired.add("forwarded")
     if _MONEY_OR_PERCENT.search(text):
         fired.add("number")
     if _DIGIT_DATE.search(text):
@@ -163,7 +169,7 @@ def assess(text: str) -> CheckWorthiness:
             and "link" not in signals:
         return CheckWorthiness(0.0, False, "too_short", signals)
     score = round(min(1.0, BASE + sum(SIGNAL_WEIGHTS[s] for s in signals)), 3)
-    is_claim = score >= CLAIM_THRESHOLD
+    is_claim = score >= CLAIM_THRESHOLD and not _SUBSTANCE.isdisjoint(signals)
     return CheckWorthiness(score, is_claim, None if is_claim else "chatter", signals)
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Iterable, Literal, Sequence
 
 from desk.errors import ImportFailed
 
 DateOrder = Literal["DMY", "MDY", "YMD"]
+# India has one time zone and no daylight saving.
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
 Triple = tuple[int, int, int]
 
 
@@ -120,13 +122,24 @@ def to_24h(hour: int, ampm: str | None) -> int:
 _ISO_Z = re.compile(r"[zZ]$")
 
 
-def parse_datetime_value(value: str, order: DateOrder) -> str:
+def local_to_utc_iso(when: datetime, tz: tzinfo = IST) -> str:
+    """The desk's stored form (``2026-11-22T15:35:00Z``) of a local time.
+
+    Naive datetimes (WhatsApp timestamps, spreadsheet dates) are read as
+    local time in ``tz``; aware ones are converted as they are.
+    """
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=tz)
+    return when.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+def parse_datetime_value(value: str, order: DateOrder, local_tz: tzinfo | None = None) -> str:
     """Normalise a spreadsheet date/time to ISO-8601.
 
     Values with an offset (``2026-11-22T10:15:00+05:30``, ``…Z``) become UTC
-    with a ``Z``; values without one stay naive local time
-    (``2026-11-22T10:15:00``) for the service to place in its time zone.
-    Raises ``ValueError`` when the value is not a date.
+    with a ``Z``.  Values without one are read in ``local_tz`` and returned
+    as UTC too; with no ``local_tz`` they stay naive (``2026-11-22T10:15:00``)
+    for the caller to place.  Raises ``ValueError`` when the value is not a date.
     """
     text = value.strip()
     parsed = parse_numeric_date(text)
@@ -139,11 +152,12 @@ def parse_datetime_value(value: str, order: DateOrder) -> str:
         if time is not None:
             hour = to_24h(time[0], time[3])
             minute, second = time[1], time[2]
-        return datetime(year, month, day, hour, minute, second).isoformat()
-    iso = datetime.fromisoformat(_ISO_Z.sub("+00:00", text))
-    if iso.tzinfo is not None:
-        return iso.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
-    return iso.isoformat()
+        moment = datetime(year, month, day, hour, minute, second)
+    else:
+        moment = datetime.fromisoformat(_ISO_Z.sub("+00:00", text)).replace(microsecond=0)
+    if moment.tzinfo is not None or local_tz is not None:
+        return local_to_utc_iso(moment, local_tz or timezone.utc)
+    return moment.isoformat()
 
 
 def epoch_to_iso(seconds: float) -> str:

@@ -64,7 +64,8 @@ GREETING_PHRASES: tuple[str, ...] = (
     "शुभकामना*", "नमस्ते", "नमस्कार", "प्रणाम", "गुड मॉर्निंग", "गुड नाइट",
 )
 
-# Pasted forward markers (text exports do not mark forwards themselves).
+# Pasted forward markers (text exports do not mark forwards themselves).  They
+# count only at the start or end of a line: "मुझे भी फॉरवर्ड आया था" is chatter.
 FORWARD_MARKERS: tuple[str, ...] = (
     "forwarded as received", "forwarded many times", "forwarded message", "forwarded",
     "fwd", "fw", "as received", "copy paste", "copied", "received as it is",
@@ -145,13 +146,13 @@ ASSERTION_WORDS: tuple[str, ...] = (
     "ho gaya", "ho gayi", "ho gya", "ho gyi", "kar diya", "kar di", "kr diya", "kr di",
     "gir gaya", "gir gayi", "gir gya", "toot gaya", "toot gayi", "aa gayi", "aa gaya",
     "ho jata hai", "ho jati hai", "ne kaha", "ne bataya", "bol rahe", "bol rhe", "keh rahe",
-    "karwa rahe", "karva rahe",
+    "karwa rahe", "karva rahe", "rahega", "rahegi", "rahenge",
     "होगा", "होगी", "होंगे", "मिलेगा", "मिलेगी", "मिलेंगे", "बंद", "रद्द", "खत्म", "मुफ्त",
     "मुफ़्त", "फ्री", "माफ", "गिरफ्तार", "मौत", "हमला", "घोटाला", "फर्जी", "धोखा", "लीक",
     "सबूत", "खुलासा", "हो गया", "हो गई", "हो गयी", "कर दिया", "कर दी",
     "लगेगा", "लगेगी", "बढ़ गया", "बढ़ गई", "नया नियम", "गिर गया", "गिर गई", "टूट गया",
     "आ गई", "आ गया", "हो जाता है", "हो जाती है", "ने कहा", "ने बताया", "कराया जा रहा",
-    "किया जा रहा",
+    "किया जा रहा", "रहेगा", "रहेगी", "रहेंगे",
 )
 
 VERIFY_REQUESTS: tuple[str, ...] = (
@@ -182,9 +183,9 @@ MONTHS_AND_DAYS: tuple[str, ...] = (
     "this month", "from today", "from tomorrow", "last date",
     "tarikh", "tareekh", "taarikh", "somvar", "mangalvar", "budhvar", "guruvar", "shukravar",
     "shanivar", "ravivar", "agle mahine", "agle hafte", "is mahine", "aaj se", "kal se",
-    "parso", "aaj raat", "kal subah",
+    "parso", "aaj raat", "kal subah", "aaj shaam", "kal shaam",
     "जनवरी", "फरवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "सितम्बर",
     "अक्टूबर", "अक्तूबर", "नवंबर", "नवम्बर", "दिसंबर", "दिसम्बर", "तारीख", "तारीख़", "तिथि",
     "सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार", "रविवार", "अगले महीने",
-    "अगले हफ्ते", "इस महीने", "आज से", "कल से", "आज रात", "कल सुबह",
+    "अगले हफ्ते", "इस महीने", "आज से", "कल से", "आज रात", "कल सुबह", "आज शाम", "कल शाम",
 )

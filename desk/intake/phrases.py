@@ -49,6 +49,32 @@ class PhraseIndex:
                 else:
                     self._by_first.setdefault(words[0], []).append((words[1:-1], words[-1], name))
         self._single_starts = tuple(p for p, _ in self._single_prefixes)
+        self._longest = max((1 + len(w) for e in self._by_first.values() for w, _, _ in e),
+                            default=1)
+
+    def at_edges(self, tokens: Sequence[str]) -> set[str]:
+        """Names of the lists with an entry that starts or ends ``tokens``."""
+        found: set[str] = set()
+        if not tokens:
+            return found
+        for words, last, name in self._by_first.get(tokens[0], ()):
+            if self._fits(tokens, 0, words, last):
+                found.add(name)
+        for start in range(max(0, len(tokens) - self._longest), len(tokens)):
+            for words, last, name in self._by_first.get(tokens[start], ()):
+                end = start + 1 + len(words)
+                if last is None and end == len(tokens) and self._fits(tokens, start, words, last):
+                    found.add(name)
+        if tokens[0].startswith(self._single_starts) if self._single_starts else False:
+            found.update(n for p, n in self._single_prefixes if tokens[0].startswith(p))
+        return found
+
+    @staticmethod
+    def _fits(tokens: Sequence[str], i: int, rest: tuple[str, ...], last: str | None) -> bool:
+        end = i + 1 + len(rest)
+        if rest and tuple(tokens[i + 1:end]) != rest:
+            return False
+        return last is None or (end < len(tokens) and tokens[end].startswith(last))
 
     def find(self, tokens: Sequence[str]) -> set[str]:
         """Names of the lists with at least one entry in ``tokens``."""

@@ -10,7 +10,7 @@ from desk.intake.columns import resolve_mapping
 from desk.intake.dates import DateOrder, decide_order, parse_numeric_date
 from desk.intake.decoding import decode_text
 from desk.intake.limits import IntakeLimits
-from desk.intake.records import Record, RowError, validate_fields
+from desk.intake.records import Record, RecordContext, RowError, validate_fields
 from desk.intake.tabular_csv import read_csv
 from desk.intake.tabular_json import read_json
 from desk.intake.tabular_raw import RawTable
@@ -24,15 +24,24 @@ class TabularRow:
     """One valid row: its line in the file and its fields by our names.
 
     ``record`` has every field of ``records.FIELDS`` (``None`` when absent):
-    text verbatim (trimmed), ``seen_at`` ISO-8601 (``…Z`` when the file gave
-    an offset, naive local time otherwise), ``region_code`` like ``IN-UP``,
-    ``language`` in ``hi | hi-Latn | en | mixed``, phone-number senders as
-    ``+`` and digits (flagged by ``sender_is_phone``; hash before storing).
+    text verbatim (trimmed); ``channel`` one of ``records.CHANNELS``;
+    ``seen_at`` ISO-8601, UTC ``…Z`` when the file gave an offset or the
+    context a time zone, naive local time otherwise; ``region_code`` a code
+    of the region tree (state names become ``UP``, ``RJ``…); ``topic``
+    comma-separated lower-case slugs; ``language`` in ``hi | hi-Latn | en |
+    mixed``; phone-number senders as ``+`` and digits (flagged by
+    ``sender_is_phone``; hash before storing).
     """
 
     line: int
     record: Record
     sender_is_phone: bool = False
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topic slugs, as ``NewClaim.topics`` wants them."""
+        topic = self.record.get("topic")
+        return tuple(topic.split(",")) if topic else ()
 
 
 @dataclass
@@ -61,7 +70,8 @@ class TabularResult:
 
 def read_tabular(data: bytes, *, fmt: TabularFormat,
                  mapping: Mapping[str, str | None] | None = None,
-                 limits: IntakeLimits | None = None) -> TabularResult:
+                 limits: IntakeLimits | None = None,
+                 context: RecordContext | None = None) -> TabularResult:
     """Read claims from a CSV, JSON or JSON Lines upload.
 
     Args:
@@ -72,6 +82,8 @@ def read_tabular(data: bytes, *, fmt: TabularFormat,
         mapping: ``{our field: column or JSON key}``; fields left out are
             auto-detected from English/Hindi header names, ``None`` excludes one.
         limits: size caps; defaults to ``IntakeLimits()``.
+        context: the desk's region codes, topic slugs and time zone, so that
+            rows naming unknown ones are row errors with their line.
 
     Raises:
         ImportFailed: for problems with the file as a whole (encoding, size,
@@ -93,10 +105,11 @@ def read_tabular(data: bytes, *, fmt: TabularFormat,
         raise ImportFailed("the file holds no claims, only a header or empty records")
     bare_texts = any(isinstance(cells, str) for _, cells in raw.rows)
     resolved = resolve_mapping(raw.columns, mapping, require_text=not bare_texts)
-    return _validate(raw, resolved, limits)
+    return _validate(raw, resolved, limits, context)
 
 
-def _validate(raw: RawTable, mapping: dict[str, str], limits: IntakeLimits) -> TabularResult:
+def _validate(raw: RawTable, mapping: dict[str, str], limits: IntakeLimits,
+              context: RecordContext | None) -> TabularResult:
     result = TabularResult(rows=[], errors=list(raw.errors), mapping=mapping,
                            columns=raw.columns, format=raw.fmt,  # type: ignore[arg-type]
                            skipped_blank=raw.skipped_blank, warnings=list(raw.warnings))
@@ -109,7 +122,8 @@ def _validate(raw: RawTable, mapping: dict[str, str], limits: IntakeLimits) -> T
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             result.skipped_blank += 1
             continue
-        record, is_phone, problems = validate_fields(values, limits=limits, date_order=order)
+        record, is_phone, problems = validate_fields(values, limits=limits, date_order=order,
+                                                     context=context)
         if problems:
             result.errors.extend(RowError(line, message, name) for name, message in problems)
         else:

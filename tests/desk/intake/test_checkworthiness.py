@@ -128,3 +128,24 @@ def test_assess_is_total_and_bounded(text):
     assert verdict.is_claim == (verdict.reason is None)
     assert set(verdict.signals) <= set(SIGNAL_WEIGHTS) | {
         "greeting", "acknowledgement", "emoji_only", "laughter", "media_only"}
+
+
+@pytest.mark.parametrize("text,forwarded", [
+    ("*Forwarded as received*\nEVM hacked in 200 booths of Jaipur", True),
+    ("EVM hacked in 200 booths of Jaipur. Forwarded many times", True),
+    ("FWD: EVM hacked in 200 booths of Jaipur", True),
+    ("जैसा मिला वैसा भेजा\nबिजली बिल सिर्फ 99 रुपये में माफ होगा", True),
+    ("मुझे भी फॉरवर्ड ही आया था, पता नहीं सच है या नहीं", False),
+    ("Isko forwarded message mat samjho, maine khud dekha Jaipur me EVM kharab tha", False),
+])
+def test_forward_markers_count_only_at_the_edge_of_a_line(text, forwarded):
+    assert ("forwarded" in assess(text).signals) is forwarded
+
+
+@pytest.mark.parametrize("text", ["kal shaam 5 baje", "Main 5 min me aa raha hu",
+                                  "Lucknow 12 baje pahunchenge"])
+def test_figures_and_dates_alone_are_arrangements_not_claims(text):
+    verdict = assess(text)
+    assert not verdict.is_claim
+    assert verdict.reason == "chatter"
+    assert {"civic_topic", "assertion", "long"}.isdisjoint(verdict.signals)

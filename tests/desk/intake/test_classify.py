@@ -86,7 +86,7 @@ def test_validate_claim_normalises_and_keeps_text_verbatim():
         "source_url": "https://example.com/a?b=1", "seen_at": "22/11/2026 9:05 pm",
     })
     assert record["text"] == "<img src=x onerror=alert(1)> EVM hacked"
-    assert (record["region_code"], record["language"], record["channel"]) == ("IN-UP", "hi-Latn",
+    assert (record["region_code"], record["language"], record["channel"]) == ("UP", "hi-Latn",
                                                                               "whatsapp")
     assert record["seen_at"] == "2026-11-22T21:05:00"
     assert (record["sender"], is_phone) == ("+919876543210", True)
@@ -97,8 +97,8 @@ def test_validate_claim_normalises_and_keeps_text_verbatim():
     ({"text": "x" * 20_001}, "text is 20001 characters long; the limit is 20000"),
     ({"text": "ok", "source_url": "[x](javascript:alert(1))"}, "not an http(s) link"),
     ({"text": "ok", "colour": "red"}, "unknown claim field(s): colour"),
-    ({"text": "ok", "region_code": "Mars", "language": "xx"}, "region_code 'Mars' is not an "
-     "Indian state or a code like IN-UP; language 'xx' is not one of"),
+    ({"text": "ok", "region_code": "Mars colony", "language": "xx"}, "region_code 'Mars colony' "
+     "is not a region code (like UP or UP-LKO) or the name of a state; language 'xx' is not one of"),
     ({"text": "a\x00b"}, "text contains a NUL character"),
 ])
 def test_validate_claim_rejects(fields, message):

@@ -20,14 +20,14 @@ def test_hindi_headers_are_mapped_and_rows_validated(fixture_bytes):
     assert first.record == {
         "text": "सरकार ने 1 दिसंबर से राशन कार्ड रद्द करने का आदेश दिया है, सभी ग्रुप में भेजें",
         "channel": "whatsapp", "source_url": "https://bit.ly/raashan", "source_group": None,
-        "seen_at": "2026-11-22T00:00:00", "region_code": "IN-UP", "topic": "राशन",
+        "seen_at": "2026-11-22T00:00:00", "region_code": "UP", "topic": "राशन",
         "language": "hi", "sender": "+919876543210",
     }
     assert first.sender_is_phone
     # Hostile text is data: kept verbatim.  The offset is converted to UTC.
     assert second.record["text"] == "EVM hacked in Jaipur; <script>alert(1)</script>"
     assert second.record["seen_at"] == "2026-11-22T04:30:00Z"
-    assert (second.record["region_code"], second.record["language"]) == ("IN-RJ", "en")
+    assert (second.record["region_code"], second.record["language"]) == ("RJ", "en")
     assert not second.sender_is_phone
     # A quoted field over two lines: the row keeps the line it starts on.
     assert third.line == 4
@@ -43,8 +43,8 @@ def test_semicolon_csv_with_month_first_dates(fixture_bytes):
                               "region_code": "State"}
     assert [r.record["seen_at"] for r in result.rows] == ["2026-11-22T00:00:00",
                                                           "2026-11-23T00:00:00"]
-    assert [r.record["region_code"] for r in result.rows] == ["IN-DL", "IN-UP"]
-    assert result.rows[0].record["channel"] == "twitter"
+    assert [r.record["region_code"] for r in result.rows] == ["DL", "UP"]
+    assert result.rows[0].record["channel"] == "x"
 
 
 def test_ragged_rows_are_reported_with_line_numbers(fixture_bytes):
@@ -88,7 +88,7 @@ def test_no_text_column_names_the_columns():
 
 @pytest.mark.parametrize("row,field,message", [
     ("x,UP,hi,javascript:alert(1),2026-11-22", "source_url", "is not an http(s) link"),
-    ("x,Atlantis,hi,,2026-11-22", "region_code", "is not an Indian state"),
+    ("x,Uttar Kashi Pur,hi,,2026-11-22", "region_code", "is not a region code"),
     ("x,UP,klingon,,2026-11-22", "language", "is not one of hi, hi-Latn, en, mixed"),
     ("x,UP,hi,,yesterday", "seen_at", "is not a date"),
     ("x,UP,hi,,31/02/2026", "seen_at", "is not a date"),
@@ -152,7 +152,7 @@ def test_wrapped_json_with_lines_and_bare_strings(fixture_bytes):
         (4, "उज्ज्वला में हर 3 महीने 1 सिलेंडर मुफ्त"), (10, "Pyaz ₹200/kg next week"),
         (21, "a bare string claim"),
     ]
-    assert result.rows[0].record["region_code"] == "IN-RJ"
+    assert result.rows[0].record["region_code"] == "RJ"
     assert result.rows[1].record["seen_at"] == "2025-11-22T08:26:40Z"
     (error,) = result.errors
     assert (error.line, error.field) == (15, "text")
