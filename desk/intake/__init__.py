@@ -68,22 +68,34 @@ CSV / JSON with column mapping::
 
     read_tabular(data: bytes, *, fmt: "csv"|"json"|"jsonl",
                  mapping: Mapping[str, str | None] | None = None,
-                 limits: IntakeLimits | None = None) -> TabularResult
+                 limits: IntakeLimits | None = None,
+                 context: RecordContext | None = None) -> TabularResult
     TabularResult(rows: list[TabularRow], errors: list[RowError],
                   mapping: dict[field, column], columns: list[str], format,
                   skipped_blank: int, warnings: list[str]); .ok; .unmapped_columns
-    TabularRow(line: int, record: dict[field, str | None], sender_is_phone: bool)
+    TabularRow(line: int, record: dict[field, str | None], sender_is_phone: bool); .topics
     RowError(line: int, message: str, field: str | None); str(e) == "line 7: ..."
     detect_mapping(columns) -> dict[field, column]   # English/Hindi header names
+    RecordContext(region_codes=None, topics=None, local_tz=None)
+        # the desk's region codes and topic slugs (unknown ones become row
+        # errors with their line) and time zone (naive dates -> UTC "...Z")
 
   Fields (``FIELDS``): text, channel, source_url, source_group, seen_at,
-  region_code, topic, language, sender.
+  region_code, topic, language, sender.  Values: ``channel`` one of
+  ``CHANNELS`` (``desk.domain.Channel``; "WA", "Twitter"... folded);
+  ``region_code`` as in the region tree (state names and ISO codes become
+  ``UP``, ``RJ``...); ``topic`` comma-separated slugs; ``seen_at`` ISO-8601;
+  ``language`` hi | hi-Latn | en | mixed; ``source_url`` http(s) only.
 
 A single claim typed into the desk::
 
-    validate_claim(fields: Mapping[str, object], *, limits=None)
+    validate_claim(fields: Mapping[str, object], *, limits=None, context=None)
         -> (record: dict[field, str | None], sender_is_phone: bool)
         # raises ValidationError naming every problem
+
+Times: WhatsApp timestamps are the phone's local time, naive;
+``local_to_utc_iso(when, tz=IST) -> "2026-11-22T15:35:00Z"`` gives the
+desk's stored form.
 
 Text is never "cleaned": HTML, scripts and ``javascript:`` links inside claim
 text are data and are kept verbatim (only ``source_url`` must be http(s)).
