@@ -35,10 +35,12 @@ class Service:
         """Reload the actor and check ``action``; raise ``PermissionDenied`` otherwise."""
         if action not in MATRIX:  # a programming error, not a user's
             raise KeyError(f"unknown action {action!r}")
-        user = users_repo.get(self.store, actor_id) if isinstance(actor_id, int) else None
+        # bool is an int in Python; a forged True must not become user 1.
+        valid_id = isinstance(actor_id, int) and not isinstance(actor_id, bool)
+        user = users_repo.get(self.store, actor_id) if valid_id else None
         if user is None:
             raise self.denied(None, action, "unknown user", entity=entity, entity_id=entity_id,
-                              actor_id=actor_id if isinstance(actor_id, int) else None)
+                              actor_id=actor_id if valid_id else None)
         if not user.active:
             raise self.denied(user, action, "account is deactivated", entity=entity,
                               entity_id=entity_id)

@@ -125,3 +125,9 @@ def test_role_change_applies_at_the_next_call(svc, people, system_id):
     svc.users.set_role(system_id, ed, "coordinator")
     with pytest.raises(PermissionDenied):
         svc.rebuttals.create(ed, RebuttalDraft("false", "t", "t"))
+
+
+@pytest.mark.parametrize("forged", [True, "1", 1.0, None, -1])
+def test_forged_actor_ids_are_denied(svc, store, forged):
+    with pytest.raises(PermissionDenied, match="unknown user"):
+        Service(store, svc.clock).require(forged, "claim.view")

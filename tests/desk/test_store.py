@@ -170,3 +170,44 @@ def test_restore_refuses_a_file_that_is_not_a_desk_database(store, tmp_path):
     with pytest.raises(StoreError, match="not a Fact Desk database"):
         store.restore_from(other)
     assert store.integrity_check() == "ok"
+
+
+KILLED_IMPORT = """
+import sys, time
+from desk.store import Store
+store = Store.open(sys.argv[1])
+with store.write():
+    for n in range(1_000_000):
+        store.execute("INSERT INTO topics (slug, name_en, created_at, updated_at)"
+                      " VALUES (?, 'x', 'x', 'x')", [f"t{n}"])
+        if n == 2000:
+            print("halfway", flush=True)
+            time.sleep(60)
+"""
+
+
+def test_a_killed_bulk_write_leaves_nothing_behind(db_path, tmp_path):
+    """RELIABILITY #3: kill -9 in the middle of one big write transaction."""
+    import signal
+    import subprocess
+    import sys
+
+    Store.open(db_path).close()
+    script = tmp_path / "killed_import.py"
+    script.write_text(KILLED_IMPORT)
+    proc = subprocess.Popen([sys.executable, str(script), str(db_path)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout.readline().strip() == "halfway"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    store = Store.open(db_path)
+    try:
+        assert store.integrity_check() == "ok"
+        assert store.scalar("SELECT count(*) FROM topics") == 0
+        with store.write():      # and the database is writable again at once
+            store.execute("INSERT INTO topics (slug, name_en, created_at, updated_at)"
+                          " VALUES ('after', 'x', 'x', 'x')")
+    finally:
+        store.close()
