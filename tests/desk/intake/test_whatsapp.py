@@ -288,3 +288,11 @@ def test_senders(raw, sender, is_phone):
 def test_str_input_with_bom_is_accepted(fixture_bytes):
     text = fixture_bytes("android_24h.txt").decode()
     assert parse_whatsapp("\ufeff" + text).messages == parse_whatsapp(text).messages
+
+
+@pytest.mark.parametrize("name,line", [("not_whatsapp.txt", 1), ("header_then_garbage.txt", 3)])
+def test_unrecognised_fixture_files_name_the_line(fixture_bytes, name, line):
+    with pytest.raises(ImportFailed) as info:
+        parse_whatsapp(fixture_bytes(name), filename=name)
+    assert info.value.line == line
+    assert str(info.value).startswith(f"line {line}: not a WhatsApp chat export")
