@@ -186,7 +186,7 @@ def _add_gazetteer_rows(g: Glossary, text: str, path: object) -> None:
         english = _split(en)
         if not pid.strip() or not english:
             raise DataFileError("a place needs an id and an English name", path=path, line=lineno)
-        concept = Concept("place:" + pid.strip(), "place:" + ptype.strip(), english[0],
+        concept = Concept("place:" + pid.strip(), "place:" + ptype.strip(), english[0].title(),
                           ("place:" + state.strip()) if state.strip() else "")
         g.add(concept, english + _split(hi) + _split(latn), place=True)
 

@@ -121,8 +121,11 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
 
 
 _SIGNAL_LABELS = {
-    "dense": "meaning (embedding)", "bm25": "shared words (BM25)", "concept": "shared concepts",
-    "char3": "spelling overlap", "token_set": "near-duplicate text",
+    "dense": "meaning (embedding)", "dense_gap": "meaning (embedding)", "bm25": "shared words (BM25)",
+    "bm25_gap": "shared words (BM25)", "concept": "shared concepts", "concept_w": "shared concepts",
+    "coverage": "claim terms covered", "char3": "spelling overlap", "token_set": "near-duplicate text",
+    "partial": "near-duplicate text", "num_agree": "same numbers", "num_strong": "same numbers",
+    "place_agree": "same place", "month_agree": "same month",
 }
 
 
@@ -152,9 +155,11 @@ def explain(q: QueryInfo, d: DocInfo, feats: Mapping[str, float], comp: Comparis
             shared.append(t)
     shared = shared[:15]
     parts = [f"{tier} ({score:.2f})"]
-    strong = [n for n, v in sorted(contributions.items(), key=lambda kv: -kv[1]) if v > 0.3][:3]
+    strong = [_SIGNAL_LABELS.get(n, n.replace("_", " "))
+              for n, v in sorted(contributions.items(), key=lambda kv: -kv[1]) if v > 0.3]
+    strong = list(dict.fromkeys(strong))[:3]
     if strong:
-        parts.append("driven by " + ", ".join(_SIGNAL_LABELS.get(n, n.replace("_", " ")) for n in strong))
+        parts.append("driven by " + ", ".join(strong))
     if comp.numbers_agree:
         parts.append("same numbers: " + ", ".join(comp.numbers_agree))
     if comp.numbers_disagree:

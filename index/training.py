@@ -112,3 +112,37 @@ def top1_pairs(model: FusionModel, coll: Collected) -> list[tuple[float, str]]:
         j = int(np.argmax(s))
         out.append((float(s[j]), "same" if cands[j] in gold else "none"))
     return out
+
+
+def calibration_rows(model: FusionModel, coll: Collected) -> tuple[np.ndarray, np.ndarray]:
+    """Second-stage inputs ``(z, gap, max(gap, 0))`` and labels for every candidate."""
+    from index.fusion import gaps
+
+    cols = [FEATURES.index(f) for f in model.features]
+    xs, ys = [], []
+    for f, cands, gold in zip(coll.feats, coll.cand_ids, coll.gold):
+        if not len(f):
+            continue
+        z = model.logits(f[:, cols])
+        g = gaps(z)
+        xs.append(np.column_stack([z, g, np.maximum(g, 0.0)]))
+        ys.append(np.array([c in gold for c in cands], dtype=np.float64))
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def fit_calibration(pairs: Sequence[tuple[FusionModel, Collected, float]], *, l2: float = 1.0
+                    ) -> tuple[float, float, float, float]:
+    """Fit the second stage on (first-stage model, collected set, weight) triples.
+
+    Pass out-of-fold first-stage models where the set was used to fit the first
+    stage, so the second stage sees honest logits.
+    """
+    xs, ys, ws = [], [], []
+    for model, coll, weight in pairs:
+        x, y = calibration_rows(model, coll)
+        xs.append(x)
+        ys.append(y)
+        ws.append(np.full(len(y), weight * 1000.0 / len(y)))
+    m = fit_logistic(np.vstack(xs), np.concatenate(ys), ["z", "gap", "gap_pos"], l2=l2,
+                     sample_weight=np.concatenate(ws))
+    return (m.weights[0], m.weights[1], m.weights[2], m.bias)
