@@ -368,6 +368,12 @@ def m003_claim_search(db: "Database") -> None:
         db.execute(statement)
 
 
+@MIGRATIONS()
+def m004_match_links_updated_by(db: "Database") -> None:
+    # Decisions are edits like any other: a stale one must name who decided.
+    db.execute("ALTER TABLE match_links ADD COLUMN updated_by INTEGER REFERENCES users(id)")
+
+
 def apply_migrations(store: "Store") -> list[str]:
     """Apply pending migrations; returns their names (empty when up to date)."""
     if not MIGRATIONS.pending(store.db):

@@ -22,7 +22,8 @@ def test_open_applies_migrations_once_and_sets_pragmas(db_path):
     first.close()
     second = Store.open(db_path)
     assert [m.name for m in MIGRATIONS.applied(second.db)] == applied == [
-        "m001_initial", "m002_queue_indexes", "m003_claim_search"]
+        "m001_initial", "m002_queue_indexes", "m003_claim_search",
+        "m004_match_links_updated_by"]
     assert second.scalar("PRAGMA journal_mode") == "wal"
     assert second.scalar("PRAGMA foreign_keys") == 1
     assert second.conn.isolation_level is None
