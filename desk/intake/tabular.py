@@ -114,11 +114,20 @@ def _validate(raw: RawTable, mapping: dict[str, str], limits: IntakeLimits,
                            columns=raw.columns, format=raw.fmt,  # type: ignore[arg-type]
                            skipped_blank=raw.skipped_blank, warnings=list(raw.warnings))
     order = _date_order(raw, mapping.get("seen_at"), result.warnings)
+    unmapped = [c for c in raw.columns if c not in set(mapping.values())]
+    # Unused columns are still capped: a huge cell anywhere means a broken file.
+    cap = max(limits.max_message_chars, limits.max_field_chars)
     for line, cells in raw.rows:
         if isinstance(cells, str):
             values: dict[str, object] = {"text": cells}
         else:
             values = {ours: cells.get(theirs) for ours, theirs in mapping.items()}
+            huge = _oversized(cells, unmapped, cap)
+            if huge is not None:
+                column, size = huge
+                result.errors.append(RowError(line, f"column {column!r} is {size} characters "
+                                                    f"long; the limit is {cap}"))
+                continue
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             result.skipped_blank += 1
             continue
@@ -130,6 +139,14 @@ def _validate(raw: RawTable, mapping: dict[str, str], limits: IntakeLimits,
             result.rows.append(TabularRow(line, record, is_phone))
     result.errors.sort(key=lambda e: e.line)
     return result
+
+
+def _oversized(cells: dict[str, object], columns: list[str], cap: int) -> tuple[str, int] | None:
+    for column in columns:
+        value = cells.get(column)
+        if isinstance(value, str) and len(value) > cap:
+            return column, len(value)
+    return None
 
 
 def _date_order(raw: RawTable, column: str | None, warnings: list[str]) -> DateOrder:

@@ -16,9 +16,11 @@ def read_csv(text: str, *, limits: IntakeLimits) -> RawTable:
     """Read ``text`` as CSV with a header row.
 
     The delimiter (comma, semicolon, tab or pipe) is the one the header line
-    uses most.  Quoting errors and fields over the csv module's size limit
-    raise ``ImportFailed`` with the line; rows with the wrong number of fields
-    become row errors; blank rows are counted and skipped.
+    uses most.  Quoting errors (and fields over the csv module's own size
+    limit) raise ``ImportFailed`` with the line; rows with the wrong number of
+    fields become row errors; blank rows are counted and skipped.  Field
+    lengths are checked in validation, because ``csv.field_size_limit()`` is
+    process-wide and other code changes it.
     """
     first_line = text.split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count)
