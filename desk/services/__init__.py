@@ -16,6 +16,7 @@ from desk.config import Settings
 from desk.services.admin import AdminService
 from desk.services.auth import AuthPolicy, AuthService
 from desk.services.claims import ClaimService, Normalizer
+from desk.services.dashboard import DashboardService
 from desk.services.facts import FactService
 from desk.services.installation import load_secret
 from desk.services.links import MatchLinkService
@@ -48,6 +49,7 @@ class Services:
     pulls: PullService
     settings: SettingsService
     admin: AdminService
+    dashboard: DashboardService
 
     def system_user_id(self) -> int:
         """The built-in ``system`` actor (role admin, cannot sign in).  Only the
@@ -79,6 +81,7 @@ def build_services(store: Store, *, sender_secret: bytes, backup_dir: Path,
         pulls=PullService(store, clock),
         settings=SettingsService(store, clock),
         admin=AdminService(store, clock, backup_dir=backup_dir),
+        dashboard=DashboardService(store, clock),
     )
 
 

@@ -206,6 +206,17 @@ class RebuttalService(Service):
                 return v
         raise NotFound(f"rebuttal {rebuttal_id} has no version {version_no} you can see")
 
+    def for_claim(self, actor_id: int, claim_id: int) -> list[Rebuttal]:
+        """Rebuttals linked to a claim, oldest first, as the actor may see them."""
+        actor = self.require(actor_id, "rebuttal.view", entity="claim", entity_id=claim_id)
+        out = []
+        for rid in library_repo.rebuttals_for_claim(self.store, claim_id):
+            rebuttal = library_repo.get_rebuttal(self.store, rid)
+            if rebuttal is not None and (allowed(actor.role, "rebuttal.view_drafts")
+                                         or rebuttal.live_version_no is not None):
+                out.append(self._as_seen_by(actor, rebuttal))
+        return out
+
     def list(self, actor_id: int, *, statuses: Sequence[RebuttalStatus | str] | None = None,
              region_code: str | None = None, topic: str | None = None, lang: str | None = None,
              since: str | None = None, until: str | None = None, author_id: int | None = None,

@@ -152,6 +152,20 @@ class UserService(Service):
             self.audit(actor, "user.reset_password", entity="user", entity_id=user_id,
                        detail={"sessions_revoked": revoked})
 
+    def set_language(self, actor_id: int, language: str | None) -> User:
+        """Change your own interface language (``users.language``; ``None``: the default)."""
+        actor = self.require(actor_id, "account.view_own", entity="user", entity_id=actor_id)
+        lang = validate.text(language, "language", max_chars=20, required=False)
+        with self.store.write():
+            row = load_for_update(self.store, "users", actor.id, None, noun="user")
+            update_versioned(self.store, "users", row, {"language": lang}, actor_id=actor.id,
+                             at=self.now())
+            self.audit(actor, "user.set_language", entity="user", entity_id=actor.id,
+                       before={"language": row["language"]}, after={"language": lang})
+        user = users_repo.get(self.store, actor.id)
+        assert user is not None
+        return user
+
     def _keep_an_admin(self, user_id: int) -> None:
         if not users_repo.other_active_admins(self.store, user_id):
             raise ValidationError("this is the last active administrator; appoint another first")

@@ -1,0 +1,136 @@
+"""Fixtures for the Streamlit desk.
+
+* ``core``: services on a throwaway database with a fixed clock (service tests).
+* ``desk``: the *real* runtime directory the app opens (``FACTDESK_HOME`` is a
+  temporary directory, ``FACTDESK_MODEL=fake``), its services, and one account
+  per role; ``desk.app(role)`` returns an ``AppTest`` of ``streamlit_app.py``
+  signed in as that role through a real server-side session.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from streamlit.testing.v1 import AppTest
+
+from desk.clock import FixedClock
+from desk.config import load_settings
+from desk.domain import Role
+from desk.services import Services, build_services, open_services
+from desk.services.installation import init_runtime
+from desk.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "streamlit_app.py"
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+SECRET = b"0123456789abcdef0123456789abcdef"
+ROLES = tuple(r.value for r in Role)
+
+
+@dataclass(frozen=True)
+class _Normalized:
+    display: str
+    key: str
+    lang: str
+    script: str
+
+
+def simple_normalize(text: str) -> _Normalized:
+    """A small stand-in for ``index.normalize.normalize`` (service tests only)."""
+    nfc = unicodedata.normalize("NFC", text)
+    key = " ".join(nfc.casefold().split())
+    deva = any("\u0900" <= ch <= "\u097f" for ch in nfc)
+    return _Normalized(text, key, "hi" if deva else "en", "Deva" if deva else "Latn")
+
+
+@pytest.fixture(autouse=True)
+def _fake_model(monkeypatch):
+    monkeypatch.setenv("FACTDESK_MODEL", "fake")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock("2026-11-22T10:00:00Z")
+
+
+@pytest.fixture
+def core(tmp_path, clock) -> Services:
+    store = Store.open(tmp_path / "core.db")
+    svc = build_services(store, sender_secret=SECRET, backup_dir=tmp_path / "backups",
+                         clock=clock, normalizer=simple_normalize, hasher=FAST_HASHER)
+    yield svc
+    store.close()
+
+
+@dataclass
+class Desk:
+    """The runtime directory the app under test opens, with one account per role."""
+
+    svc: Services
+    system: int
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def token(self, who: str) -> str:
+        return self.svc.auth.sign_in_external(f"{who}@desk.test")[0]
+
+    def app(self, who: str | None = None, *, page: str | None = None,
+            timeout: float = 60) -> AppTest:
+        """An AppTest signed in as ``who`` (a role name or extra account), run once,
+        then switched to ``page`` (a page key) and run again."""
+        at = AppTest.from_file(str(APP), default_timeout=timeout)
+        if who is not None:
+            at.session_state["auth.token"] = self.token(who)
+        at.run()
+        if page is not None:
+            goto(at, page)
+        return at
+
+    def add_user(self, username: str, role: str, **kw: Any) -> int:
+        uid = self.svc.users.create(self.system, username, role=role,
+                                    email=f"{username}@desk.test", **kw).id
+        self.ids[username] = uid
+        return uid
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"desk/ui/pages/{page}.py")
+    return at.run()
+
+
+@pytest.fixture
+def desk(home) -> Desk:
+    settings = load_settings()
+    init_runtime(settings)
+    svc = open_services(settings)
+    d = Desk(svc=svc, system=svc.system_user_id())
+    for role in ROLES:
+        d.add_user(role, role, display_name=f"{role.replace('_', ' ').title()} Person")
+    d.add_user("editor2", "editor", display_name="Second Editor")
+    yield d
+    svc.close()
+
+
+def texts(at: AppTest) -> str:
+    """Everything readable on the page, one string (for content assertions)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "code",
+                 "error", "warning", "info", "success", "metric"):
+        for el in getattr(at, kind):
+            parts.append(str(getattr(el, "value", "")))
+            label = getattr(el, "label", None)
+            if label:
+                parts.append(str(label))
+    for kind in ("button", "text_input", "text_area", "selectbox", "multiselect",
+                 "checkbox", "radio", "number_input", "date_input", "toggle",
+                 "file_uploader", "download_button", "form_submit_button"):
+        try:
+            widgets = getattr(at, kind)
+        except AttributeError:
+            continue
+        for el in widgets:
+            parts.append(str(getattr(el, "label", "")))
+    return "\n".join(parts)
