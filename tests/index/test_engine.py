@@ -9,16 +9,6 @@ from index.engine import Candidate, Doc, MatchEngine, Thresholds
 from index.errors import BadInput
 from index.glossary import load_glossary
 
-LIBRARY = [
-    Doc(1, "दावा गलत है कि उत्तर प्रदेश में 31 मार्च तक ई-केवाईसी न कराने वालों के राशन कार्ड 1 अप्रैल से रद्द होंगे।"),
-    Doc(2, "अलवर में मतदान की तारीख 25 नवंबर से बदलकर 28 नवंबर होने का दावा गलत है।"),
-    Doc(3, "भरतपुर में मतदान की तारीख 25 नवंबर से बदलकर 28 नवंबर होने का दावा गलत है।"),
-    Doc(4, "पीएम किसान की अगली किस्त ₹4,000 होने का दावा गलत है; किस्त ₹2,000 ही रहेगी।"),
-    Doc(5, "उज्ज्वला योजना में ₹4,000 की सब्सिडी मिलने का दावा गलत है।"),
-    Doc(6, "The claim that electricity bills in Jaipur will double from 1 May is false.", kind="rebuttal"),
-    Doc(7, "The claim that electricity bills in Jaipur will double from 1 June is false.", kind="rebuttal"),
-    Doc(8, "CBSE class 10 maths exam date has not changed; the datesheet is unchanged."),
-]
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +17,9 @@ def glossary():
 
 
 @pytest.fixture
-def engine(fake_embedder, glossary):
+def engine(fake_embedder, glossary, library):
     eng = MatchEngine(fake_embedder, glossary=glossary, thresholds=Thresholds(same=0.9, related=0.3))
-    eng.rebuild(LIBRARY, watermark=8)
+    eng.rebuild(library, watermark=8)
     return eng
 
 
@@ -38,8 +28,8 @@ def top_id(engine, text, **kw):
     return res[0].id if res else None
 
 
-def test_rebuild_counts_ids_and_watermark(engine):
-    assert len(engine) == 8 and engine.ids() == {d.id for d in LIBRARY}
+def test_rebuild_counts_ids_and_watermark(engine, library):
+    assert len(engine) == 8 and engine.ids() == {d.id for d in library}
     assert engine.watermark == 8 and engine.model_id == "fake-trigram-64"
 
 
@@ -152,62 +142,62 @@ def test_html_in_claims_is_just_text(engine):
     assert res and res[0].id == 2
 
 
-def test_persisted_vectors_are_loaded_when_nothing_changed(tmp_path, glossary):
+def test_persisted_vectors_are_loaded_when_nothing_changed(tmp_path, glossary, library):
     from index.embedding import FakeEmbedder
 
     store = tmp_path / "library"
     first = FakeEmbedder()
     eng = MatchEngine(first, glossary=glossary, store_dir=store)
-    assert eng.open(LIBRARY, watermark=5) == "rebuilt"
+    assert eng.open(library, watermark=5) == "rebuilt"
     assert first.encoded > 0
     again = FakeEmbedder()
     eng2 = MatchEngine(again, glossary=glossary, store_dir=store)
-    assert eng2.open(LIBRARY, watermark=5) == "loaded"
+    assert eng2.open(library, watermark=5) == "loaded"
     assert again.encoded == 0
     assert top_id(eng2, "Alwar me polling date 28 November") == 2
     # A changed document, watermark or model means a rebuild.
-    changed = LIBRARY[:-1] + [Doc(8, "CBSE maths exam moved to 18 March")]
+    changed = library[:-1] + [Doc(8, "CBSE maths exam moved to 18 March")]
     assert MatchEngine(FakeEmbedder(), glossary=glossary, store_dir=store).open(changed, watermark=5) == "rebuilt"
     assert MatchEngine(FakeEmbedder(), glossary=glossary, store_dir=store).open(changed, watermark=6) == "rebuilt"
     other = FakeEmbedder(model_id="other-model")
     assert MatchEngine(other, glossary=glossary, store_dir=store).open(changed, watermark=6) == "rebuilt"
 
 
-def test_upserts_are_saved(tmp_path, glossary):
+def test_upserts_are_saved(tmp_path, glossary, library):
     from index.embedding import FakeEmbedder
 
     store = tmp_path / "library"
     eng = MatchEngine(FakeEmbedder(), glossary=glossary, store_dir=store)
-    eng.open(LIBRARY, watermark=1)
+    eng.open(library, watermark=1)
     eng.upsert([Doc(40, "Free laptops for all class 12 students is a fake claim.")], watermark=2)
     eng.remove([1], watermark=3)
-    docs = [d for d in LIBRARY if d.id != 1] + [Doc(40, "Free laptops for all class 12 students is a fake claim.")]
+    docs = [d for d in library if d.id != 1] + [Doc(40, "Free laptops for all class 12 students is a fake claim.")]
     fresh = FakeEmbedder()
     assert MatchEngine(fresh, glossary=glossary, store_dir=store).open(docs, watermark=3) == "loaded"
     assert fresh.encoded == 0
 
 
-def test_progress_is_reported_while_indexing(fake_embedder, glossary):
+def test_progress_is_reported_while_indexing(fake_embedder, glossary, library):
     seen = []
-    MatchEngine(fake_embedder, glossary=glossary).rebuild(LIBRARY, progress=lambda d, n: seen.append((d, n)))
+    MatchEngine(fake_embedder, glossary=glossary).rebuild(library, progress=lambda d, n: seen.append((d, n)))
     assert seen[-1][0] == seen[-1][1] > 0
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
-def test_cache_avoids_embedding_unchanged_text_twice(glossary):
+def test_cache_avoids_embedding_unchanged_text_twice(glossary, library):
     from index.cache import MemoryEmbeddingCache
     from index.embedding import FakeEmbedder
 
     cache, emb = MemoryEmbeddingCache(), FakeEmbedder()
-    MatchEngine(emb, glossary=glossary, cache=cache).rebuild(LIBRARY)
+    MatchEngine(emb, glossary=glossary, cache=cache).rebuild(library)
     n = emb.encoded
-    MatchEngine(emb, glossary=glossary, cache=cache).rebuild(LIBRARY)
+    MatchEngine(emb, glossary=glossary, cache=cache).rebuild(library)
     assert emb.encoded == n and len(cache) > 0
 
 
-def test_concurrent_matches_during_upserts_never_fail_or_return_removed_ids(fake_embedder, glossary):
+def test_concurrent_matches_during_upserts_never_fail_or_return_removed_ids(fake_embedder, glossary, library):
     eng = MatchEngine(fake_embedder, glossary=glossary, thresholds=Thresholds(0.9, 0.0))
-    eng.rebuild(LIBRARY)
+    eng.rebuild(library)
     removed: set[int] = set()
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -236,4 +226,4 @@ def test_concurrent_matches_during_upserts_never_fail_or_return_removed_ids(fake
             t.join()
     assert not errors, errors[0]
     assert not (eng.ids() & removed)
-    assert len(eng) == len(LIBRARY) + 30
+    assert len(eng) == len(library) + 30
