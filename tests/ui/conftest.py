@@ -19,8 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from desk.clock import FixedClock
 from desk.config import load_settings
-from desk.domain import Role
+from desk.domain import NewClaim, Role, Source
 from desk.services import Services, build_services, open_services
+from desk.services.facts import NewFact
+from desk.services.rebuttals import RebuttalDraft
 from desk.services.installation import init_runtime
 from desk.store import Store
 
@@ -89,6 +91,15 @@ class Desk:
             goto(at, page)
         return at
 
+    @staticmethod
+    def goto(at: AppTest, page: str) -> AppTest:
+        """Switch an AppTest to a page (by key) and run it."""
+        return goto(at, page)
+
+    @staticmethod
+    def texts(at: AppTest) -> str:
+        return texts(at)
+
     def add_user(self, username: str, role: str, **kw: Any) -> int:
         uid = self.svc.users.create(self.system, username, role=role,
                                     email=f"{username}@desk.test", **kw).id
@@ -134,3 +145,50 @@ def texts(at: AppTest) -> str:
         for el in widgets:
             parts.append(str(getattr(el, "label", "")))
     return "\n".join(parts)
+
+
+REGIONS_CSV = ("code,name,name_hi,level,parent_code\n"
+               "UP,Uttar Pradesh,उत्तर प्रदेश,state,\nUP-LKO,Lucknow,लखनऊ,district,UP\n"
+               "UP-VNS,Varanasi,वाराणसी,district,UP\nRJ,Rajasthan,राजस्थान,state,\n"
+               "RJ-JP,Jaipur,जयपुर,district,RJ\n").encode("utf-8")
+
+
+@dataclass
+class Seeded:
+    claim: int                 # a new claim in Lucknow
+    other_claim: int           # a second open claim
+    fact: int
+    in_review: int             # rebuttal written by the fact-checker, waiting for review
+    published: int             # a published rebuttal (nation-wide)
+    published_claim: int
+
+
+@pytest.fixture
+def seeded(desk) -> Seeded:
+    """A small desk: regions, topics, claims, a fact, rebuttals in review and published."""
+    svc, system, ids = desk.svc, desk.system, desk.ids
+    svc.regions.import_csv(system, REGIONS_CSV)
+    svc.regions.upsert_topic(system, "polling", "Polling", "मतदान")
+    svc.regions.upsert_topic(system, "ration", "Ration", "राशन")
+    fc, ed = ids["fact_checker"], ids["editor"]
+    claim = svc.claims.create(fc, NewClaim("Polling in Lucknow moved to Monday, forward to all",
+                                           region_code="UP-LKO", topics=("polling",)))
+    other = svc.claims.create(fc, NewClaim("राशन कार्ड 30 नवंबर से बंद हो जाएंगे",
+                                           region_code="RJ-JP", topics=("ration",)))
+    fact = svc.facts.create(ids["researcher"], NewFact(
+        "Polling dates are announced only by the Election Commission.", lang="en",
+        topic="polling", sources=(Source("https://eci.gov.in/", "ECI", "Election Commission",
+                                         "2026-11-01"),)))
+    review = svc.rebuttals.create(fc, RebuttalDraft(
+        "false", "The poll date has not changed.", "FALSE: the poll date has not changed.",
+        title="Poll date unchanged", lang="en", fact_ids=(fact.id,)), claim_ids=[claim.id])
+    svc.rebuttals.submit(fc, review.id, expected_version=review.version)
+    pub_claim = svc.claims.create(fc, NewClaim("Free gas cylinders for everyone who votes"))
+    pub = svc.rebuttals.create(fc, RebuttalDraft(
+        "false", "There is no such scheme.", "FALSE: no free cylinders for voting.",
+        title="No free cylinders", lang="en"), claim_ids=[pub_claim.id])
+    pub = svc.rebuttals.submit(fc, pub.id, expected_version=pub.version)
+    pub = svc.rebuttals.approve(ed, pub.id, expected_version=pub.version)
+    svc.rebuttals.publish(ed, pub.id, expected_version=pub.version)
+    return Seeded(claim=claim.id, other_claim=other.id, fact=fact.id, in_review=review.id,
+                  published=pub.id, published_claim=pub_claim.id)

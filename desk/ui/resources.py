@@ -1,0 +1,69 @@
+"""Resource factories: what the desk loads once per process, and what it opens per run.
+
+* :func:`settings` and :func:`engine_set` are ``st.cache_resource`` objects,
+  shared by every session and thread: the settings (immutable) and the
+  ``EngineSet`` (the model and the FAISS indexes, thread-safe by contract).
+  They are keyed by the environment (``FACTDESK_HOME``, ``FACTDESK_MODEL``,
+  ``FACTDESK_BACKEND``), so tests that point those variables elsewhere get
+  their own instances; ``FACTDESK_MODEL=fake`` selects the fake embedder.
+* :func:`open_desk` opens one ``Services`` (one SQLite connection) for one
+  script run and closes it afterwards.  Connections never go into a cache.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from typing import Any, Iterator
+
+import streamlit as st
+
+from desk.config import ENV_BACKEND, ENV_GLOSSARY, ENV_HOME, ENV_MODEL, Settings, load_settings
+from desk.services import Services, open_services
+from desk.services.installation import init_runtime, secret_path
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _settings_for(home: str, model: str, backend: str, glossary: str) -> Settings:
+    return load_settings()
+
+
+def settings() -> Settings:
+    """The desk's settings, loaded once per distinct environment."""
+    env = os.environ
+    return _settings_for(env.get(ENV_HOME, ""), env.get(ENV_MODEL, ""), env.get(ENV_BACKEND, ""),
+                         env.get(ENV_GLOSSARY, ""))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _engine_set_for(home: str, model: str, backend: str, _settings: Settings) -> Any:
+    from desk.services.matching import EngineSet
+
+    return EngineSet.create(_settings)
+
+
+def engine_set(settings: Settings) -> tuple[Any | None, str | None]:
+    """``(EngineSet, None)``, or ``(None, reason)`` when matching is unavailable
+    (the desk still works: intake falls back to exact-key deduplication)."""
+    try:
+        engines = _engine_set_for(str(settings.home), settings.model, settings.backend, settings)
+    except ModuleNotFoundError as exc:
+        return None, f"matching is not installed ({exc.name})"
+    except Exception as exc:  # noqa: BLE001 - a broken model must not take the desk down
+        log.exception("matching engine unavailable")
+        return None, f"{type(exc).__name__}: {exc}"
+    return engines, None
+
+
+@contextlib.contextmanager
+def open_desk(settings: Settings, engines: Any | None = None) -> Iterator[Services]:
+    """Services for one script run; the runtime directory is created on first use."""
+    if not secret_path(settings).exists():
+        init_runtime(settings)
+    svc = open_services(settings, engines=engines) if engines is not None else open_services(settings)
+    try:
+        yield svc
+    finally:
+        svc.close()
