@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.glossary import Glossary
-from index.normalize import Normalized, clean_text, normalize
+from index.normalize import Normalized, normalize
 from index.specifics import Specifics, extract
 
 
@@ -35,4 +35,4 @@ def analyze(text: str, glossary: Glossary) -> Analysis:
     spec = extract(tokens, words, norm.lang, matches)
     terms = tuple(tokens) + tuple("@" + c for c in sorted(concepts)) + tuple(spec.tokens())
     pivot = glossary.pivot(tokens, words, matches)
-    return Analysis(norm, concepts, spec, terms, pivot, clean_text(text))
+    return Analysis(norm, concepts, spec, terms, pivot, norm.cleaned)

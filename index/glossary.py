@@ -52,6 +52,9 @@ class Glossary:
     # Short Latin variants ("UP", "MP") that only count when typed in capitals.
     caps_only: set[tuple[str, ...]] = field(default_factory=set)
     max_len: int = 1
+    # first token -> longest phrase starting with it (prunes the scan in ``annotate``)
+    starts: dict[str, int] = field(default_factory=dict)
+    _single: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.concepts)
@@ -69,22 +72,31 @@ class Glossary:
             if not toks or len(toks) > MAX_PHRASE:
                 continue
             self.phrases.setdefault(toks, set()).add(concept.id)
+            self.starts[toks[0]] = max(self.starts.get(toks[0], 0), len(toks))
+            self._single.clear()
             if place and len(toks) == 1 and len(variant) <= 3 and variant.isascii():
                 self.caps_only.add(toks)
             self.max_len = max(self.max_len, len(toks))
 
-    def lookup(self, toks: tuple[str, ...]) -> set[str]:
-        hit = self.phrases.get(toks)
-        if hit:
-            return hit
+    def lookup(self, toks: tuple[str, ...]) -> set[str] | frozenset[str]:
         if len(toks) == 1:
-            t = toks[0]
-            for suf in _ENGLISH_SUFFIXES:
-                if len(t) > len(suf) + 3 and t.endswith(suf):
-                    hit = self.phrases.get((t[: -len(suf)],))
-                    if hit:
-                        return hit
-        return set()
+            return self._lookup_single(toks[0])
+        return self.phrases.get(toks) or frozenset()
+
+    def _lookup_single(self, t: str) -> frozenset[str]:
+        hit = self._single.get(t)
+        if hit is None:
+            found = self.phrases.get((t,))
+            if not found:
+                for suf in _ENGLISH_SUFFIXES:
+                    if len(t) > len(suf) + 3 and t.endswith(suf):
+                        found = self.phrases.get((t[: -len(suf)],))
+                        if found:
+                            break
+            hit = frozenset(found or ())
+            if len(self._single) < 500_000:
+                self._single[t] = hit
+        return hit
 
     def annotate(self, tokens: list[str] | tuple[str, ...],
                  words: list[str] | tuple[str, ...] | None = None) -> list[Match]:
@@ -97,7 +109,8 @@ class Glossary:
         n = len(tokens)
         aligned = words is not None and len(words) == n
         for i in range(n):
-            for j in range(min(n, i + self.max_len), i, -1):
+            longest = self.starts.get(tokens[i], 1)
+            for j in range(min(n, i + longest), i, -1):
                 key = tuple(tokens[i:j])
                 ids = self.lookup(key)
                 if not ids:

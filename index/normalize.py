@@ -49,11 +49,12 @@ _GROUPED = re.compile(r"\d+(?:,\d{2,3})+(?:\.\d+)?")
 # A word: a run of Devanagari (letters and signs, not danda), or of other letters/digits.
 _WORD = re.compile(r"\d+\.\d+|[\u0900-\u0963\u0966-\u097F\ua8e0-\ua8ff]+|[^\W_]+")
 
-_EMOJI_RANGES = (
-    (0x1F000, 0x1FAFF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x2190, 0x21FF),
-    (0x2300, 0x23FF), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
-    (0x2139, 0x2139), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3299),
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u2300-\u23FF"
+    "\u203C\u2049\u2122\u2139\u3030\u303D\u3297-\u3299]"
 )
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+_LATIN_UPPER = re.compile(r"[A-Z]")
 
 # Function words that tell typed Hinglish from English (folded forms).
 _HINGLISH_MARKERS = frozenset(fold_word(w) for w in (
@@ -95,6 +96,7 @@ class Normalized:
     # Folded key tokens and, aligned with them, the words they came from.
     tokens: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
+    cleaned: str = ""  # display text without noise (what the dense model sees)
 
 
 def clean_text(text: str) -> str:
@@ -110,16 +112,8 @@ def clean_text(text: str) -> str:
     t = _URL.sub(" ", t)
     t = _PHONE.sub(" ", t)
     t = _FORWARDED.sub(" ", t)
-    t = "".join(ch for ch in t if not _is_emoji(ch))
+    t = _EMOJI.sub("", t)
     return re.sub(r"\s+", " ", t).strip()
-
-
-def _is_emoji(ch: str) -> bool:
-    cp = ord(ch)
-    for lo, hi in _EMOJI_RANGES:
-        if lo <= cp <= hi:
-            return True
-    return False
 
 
 def _number_token(m: re.Match[str]) -> str:
@@ -133,24 +127,32 @@ def words_of(cleaned: str) -> list[str]:
     return _WORD.findall(t)
 
 
+_PIECES = re.compile(r"\d+(?:\.\d+)?|[^\d.]+")
+
+
 def fold_pairs(words: list[str]) -> list[tuple[str, str]]:
-    """(folded token, source word) pairs; "10th" and "25k" give a number token and a suffix token."""
+    """(folded token, source word) pairs.
+
+    Every token is either a number or letters: "10th", "25k", "5000rs" give a
+    number token and a suffix token, which keeps the key stable when folded again.
+    """
     out: list[tuple[str, str]] = []
     for w in words:
         if _NUMBER.fullmatch(w):
             out.append((w, w))
             continue
-        if w[0].isdigit():
-            m = re.match(r"(\d+(?:\.\d+)?)(.*)", w)
-            if m:
-                out.append((m.group(1), w))
-                rest = fold_word(m.group(2)) if m.group(2) else ""
-                if rest:
-                    out.append((rest, w))
-                continue
-        f = fold_word(w)
-        if f:
+        f = fold_word(w) if not w[0].isdigit() else ""
+        if f and not any(c.isdigit() for c in f):
             out.append((f, w))
+            continue
+        for piece in _PIECES.findall(w if w[0].isdigit() else f):
+            if piece[0].isdigit():
+                out.append((piece, w))
+            else:
+                pf = fold_word(piece)
+                if pf:
+                    for sub in _PIECES.findall(pf):
+                        out.append((sub, w))
     return out
 
 
@@ -186,9 +188,9 @@ def normalize(text: str) -> Normalized:
     nfc = unicodedata.normalize("NFC", text)
     urls = [u.rstrip(".,;:!?)\"'") for u in _URL.findall(_INVISIBLE.sub("", nfc))]
     phones = len(_PHONE.findall(nfc))
-    emoji = sum(1 for ch in nfc if _is_emoji(ch))
-    letters = [ch for ch in nfc if ch.isalpha()]
-    upper = sum(1 for ch in letters if ch.isupper())
+    emoji = len(_EMOJI.findall(nfc))
+    latin = len(_LATIN_LETTER.findall(nfc))
+    upper = len(_LATIN_UPPER.findall(nfc))
     cleaned = clean_text(text)
     pairs = fold_pairs(words_of(cleaned))
     folded = [t for t, _ in pairs]
@@ -203,9 +205,9 @@ def normalize(text: str) -> Normalized:
         "invisible": len(_INVISIBLE.findall(nfc)),
         "html": bool(_HTML_TAG.search(nfc)),
         "exclamations": nfc.count("!"),
-        "caps_ratio": round(upper / len(letters), 3) if letters else 0.0,
+        "caps_ratio": round(upper / latin, 3) if latin else 0.0,
     }
     return Normalized(
         display=text, key=" ".join(folded), lang=lang, script=script, features=features,
-        tokens=tuple(folded), words=tuple(words),
+        tokens=tuple(folded), words=tuple(words), cleaned=cleaned,
     )

@@ -1,0 +1,142 @@
+"""Match latency and lexical-index scale on synthetic corpora.
+
+    python -m index.scale --docs 100000 --queries 300
+    python -m index.scale --docs 1000000 --queries 300 --lexical-only
+
+Documents are synthetic claims drawn (Zipf-weighted) from the glossary's own
+English, Devanagari and romanised phrases, the gazetteer and random amounts,
+so their term statistics resemble the desk's.  Document vectors come from a
+cheap deterministic embedder of the real model's dimension (embedding a
+million texts with the real model takes hours on 2 cores); each query is
+encoded with the real model, so the timings include real query encoding,
+vector search, BM25 and the re-ranking.  Prints JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from typing import Sequence
+
+import numpy as np
+
+from index.embedding import FakeEmbedder
+from index.glossary import Glossary, load_glossary
+
+
+class BulkFakeQueryReal:
+    """Fake vectors for bulk document encoding, the real model for single queries."""
+
+    def __init__(self, real, dim: int):
+        self.real = real
+        self.fake = FakeEmbedder(dim=dim, model_id="scale-fake")
+        self.dim = dim
+        self.model_id = "scale-hybrid"
+
+    def encode(self, texts: Sequence[str], *, batch: bool = False) -> np.ndarray:
+        return self.fake.encode(texts) if batch else self.real.encode(texts)
+
+
+def synthetic_texts(g: Glossary, n: int, seed: int = 7) -> list[str]:
+    rng = np.random.default_rng(seed)
+    phrases: list[str] = []
+    import importlib.resources as res
+
+    for name in ("glossary.tsv", "gazetteer.tsv"):
+        for line in (res.files("index") / "data" / name).read_text(encoding="utf-8").splitlines():
+            if line.startswith("#") or "\t" not in line:
+                continue
+            for cell in line.split("\t")[2:]:
+                phrases += [p for p in cell.split("|") if p and not p.startswith("place")]
+    glue = ["का", "की", "के", "में", "से", "है", "नहीं", "the", "of", "is", "not", "ka", "ki", "me", "hai",
+            "nahi", "se", "दावा", "गलत", "false", "claim"]
+    ranks = np.arange(1, len(phrases) + 1)
+    p = 1.0 / ranks
+    p /= p.sum()
+    order = rng.permutation(len(phrases))
+    out = []
+    for _ in range(n):
+        k = int(rng.integers(6, 16))
+        picks = [phrases[order[i]] for i in rng.choice(len(phrases), size=k, p=p)]
+        words = []
+        for w in picks:
+            words.append(w)
+            if rng.random() < 0.5:
+                words.append(glue[int(rng.integers(len(glue)))])
+        if rng.random() < 0.6:
+            words.append(f"₹{int(rng.integers(1, 500)) * 100:,}")
+        out.append(" ".join(words))
+    return out
+
+
+def _pct(xs: list[float], q: float) -> float:
+    return round(float(np.percentile(np.array(xs) * 1000, q)), 2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--lexical-only", action="store_true",
+                    help="only build the BM25 index and time its searches")
+    args = ap.parse_args(argv)
+
+    from index.analysis import analyze
+    from index.engine import Doc, MatchEngine
+    from index.lexical import LexicalIndex
+
+    g = load_glossary()
+    t0 = time.perf_counter()
+    texts = synthetic_texts(g, args.docs)
+    queries = synthetic_texts(g, args.queries, seed=11)
+    out: dict = {"docs": args.docs, "queries": args.queries}
+    t1 = time.perf_counter()
+    out["generate_s"] = round(t1 - t0, 1)
+    if args.lexical_only:
+        terms = [(i, analyze(t, g).terms) for i, t in enumerate(texts)]
+        t2 = time.perf_counter()
+        lex = LexicalIndex.build(terms)
+        t3 = time.perf_counter()
+        del terms
+        qterms = [analyze(q, g).terms for q in queries]
+        times = []
+        for qt in qterms:
+            s = time.perf_counter()
+            lex.search(qt, 50)
+            times.append(time.perf_counter() - s)
+        out.update(analyze_s=round(t2 - t1, 1), build_s=round(t3 - t2, 1),
+                   vocab=len(lex.base.vocab), postings=int(len(lex.base.rows)),
+                   bm25_p50_ms=_pct(times, 50), bm25_p99_ms=_pct(times, 99))
+    else:
+        from index.embedding import SentenceTransformerEmbedder
+
+        real = SentenceTransformerEmbedder()
+        emb = BulkFakeQueryReal(real, real.dim)
+        eng = MatchEngine(emb, glossary=g)
+        eng.rebuild([Doc(i, t) for i, t in enumerate(texts)])
+        t2 = time.perf_counter()
+        out["index_s"] = round(t2 - t1, 1)
+        for q in queries[:10]:
+            eng.match(q)  # warm-up (model load, caches)
+        times = []
+        for q in queries:
+            s = time.perf_counter()
+            eng.match(q, k=10)
+            times.append(time.perf_counter() - s)
+        enc = []
+        for q in queries:
+            s = time.perf_counter()
+            real.encode([q])
+            enc.append(time.perf_counter() - s)
+        out.update(match_p50_ms=_pct(times, 50), match_p99_ms=_pct(times, 99),
+                   encode_only_p50_ms=_pct(enc, 50), encode_only_p99_ms=_pct(enc, 99))
+    out["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    json.dump(out, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
