@@ -76,9 +76,10 @@ def doc_views(an: Analysis) -> list[str]:
     views = [an.dense_text]
     if an.norm.lang != "en" and an.pivot and an.pivot != an.dense_text.lower():
         views.append(an.pivot)
+    # Multi-line documents (a claim and its headline, say) are also matched line by line.
     lines = [ln.strip() for ln in an.norm.display.splitlines() if ln.strip()]
     if len(lines) > 1:
-        views.append(lines[0])
+        views.extend(lines[: VIEW_SLOTS - len(views)])
     return [v for v in views if v][:VIEW_SLOTS] or [an.norm.display[:1000] or " "]
 
 

@@ -42,7 +42,14 @@ _FORWARDED = re.compile(
     re.IGNORECASE,
 )
 # Tweet attribution trailer: "— Name (@handle) March 3, 2016" (or "-" / "--").
-_TWEET_TRAILER = re.compile(r"\s*(?:—|–|--|-)\s*[^—–\n]{0,80}\(@\w{1,30}\)\s*\w+\s+\d{1,2},\s*\d{4}\s*$")
+_TWEET_TRAILER = re.compile(
+    r"\s*(?:—|–|--)\s*[^—–\n]{0,80}\(@\w{0,30}(?:\)\s*(?:\w+\s+\d{1,2},?\s*\d{0,4})?)?\s*$"
+    r"|\s+-\s*[^\n-]{0,80}\(@\w{1,30}\)\s*\w+\s+\d{1,2},\s*\d{4}\s*$")
+_PIC_LINK = re.compile(r"pic\.twitter\.com/\w+", re.IGNORECASE)
+# @handles and #hashtags: keep the words ("#PizzaVendingMachine" -> "Pizza Vending Machine").
+_HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
+_HASHTAG = re.compile(r"(?<![\w#])#(\w{1,60})")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>")
 _NUMBER = re.compile(r"\d+(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _GROUPED = re.compile(r"\d+(?:,\d{2,3})+(?:\.\d+)?")
@@ -109,7 +116,10 @@ def clean_text(text: str) -> str:
     t = _INVISIBLE.sub("", t)
     t = _TWEET_TRAILER.sub("", t)
     t = _HTML_TAG.sub(" ", t)
+    t = _PIC_LINK.sub(" ", t)
     t = _URL.sub(" ", t)
+    t = _HASHTAG.sub(lambda m: _CAMEL.sub(" ", m.group(1)), t)
+    t = _HANDLE.sub(lambda m: _CAMEL.sub(" ", m.group(1)), t)
     t = _PHONE.sub(" ", t)
     t = _FORWARDED.sub(" ", t)
     t = _EMOJI.sub("", t)

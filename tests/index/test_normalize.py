@@ -125,3 +125,14 @@ def test_non_text_is_refused(bad):
 def test_lone_surrogates_and_empty_text_do_not_crash():
     assert normalize("").key == ""
     assert normalize("abc\udcff def").key == "abk def"
+
+
+@pytest.mark.parametrize("text,cleaned", [
+    ("Do NOT attack Syria — Donald J. Trump (@", "Do NOT attack Syria"),
+    ("Get one! #PizzaVendingMachine pic.twitter.com/3SV5Z9bAuX — Steph (@Xx22) July 1, 2015",
+     "Get one! Pizza Vending Machine"),
+    ("arrest @FERC now", "arrest FERC now"),
+    ("a - b test 2-3 ok", "a - b test 2-3 ok"),
+])
+def test_tweet_noise_is_reduced_to_words(text, cleaned):
+    assert clean_text(text) == cleaned
