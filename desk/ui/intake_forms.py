@@ -16,6 +16,7 @@ from desk.domain import Channel, NewClaim
 from desk.ui import lookups
 from desk.ui.context import PageContext
 from desk.ui.widgets import (
+    table,
     ProgressBar, alert, caption, flash, guard, optional_service, plain,
 )
 
@@ -112,7 +113,7 @@ def _mapping_step(ctx: PageContext, prefix: str, intake: Any, data: bytes,
     rows = preview.get("rows") or preview.get("first_rows") or []
     if rows:
         caption(t("intake.preview"))
-        st.dataframe(pd.DataFrame(rows).astype(str), hide_index=True, key=f"{prefix}.upload_preview")
+        table(pd.DataFrame(rows).astype(str), f"{prefix}.upload_preview")
     mapping: dict[str, str] = {}
     fields = list(proposed) or list(preview.get("fields", []))
     cols = st.columns(min(4, max(1, len(fields))))
@@ -196,9 +197,9 @@ def _show_report(ctx: PageContext, prefix: str) -> None:
     skipped = report.get("skipped") or {}
     if skipped:
         caption(t("intake.r_skipped"))
-        st.dataframe(pd.DataFrame({t("intake.r_reason"): list(skipped),
-                                   t("intake.r_count"): list(skipped.values())}),
-                     hide_index=True, key=f"{prefix}.import_skipped")
+        table(pd.DataFrame({t("intake.r_reason"): list(skipped),
+                            t("intake.r_count"): list(skipped.values())}),
+              f"{prefix}.import_skipped")
     for warning in report.get("warnings") or ():
         alert("warning", warning)
     suggestions = report.get("suggestions")

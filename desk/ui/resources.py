@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import os
 from typing import Any, Iterator
@@ -57,12 +58,20 @@ def engine_set(settings: Settings) -> tuple[Any | None, str | None]:
     return engines, None
 
 
+def _accepts_engines() -> bool:
+    # The matching bridge may be installed before open_services learns about it.
+    return "engines" in inspect.signature(open_services).parameters
+
+
 @contextlib.contextmanager
 def open_desk(settings: Settings, engines: Any | None = None) -> Iterator[Services]:
     """Services for one script run; the runtime directory is created on first use."""
     if not secret_path(settings).exists():
         init_runtime(settings)
-    svc = open_services(settings, engines=engines) if engines is not None else open_services(settings)
+    if engines is not None and _accepts_engines():
+        svc = open_services(settings, engines=engines)
+    else:
+        svc = open_services(settings)
     try:
         yield svc
     finally:

@@ -163,3 +163,10 @@ class ProgressBar:
 def optional_service(ctx: Any, name: str) -> Any | None:
     """``svc.<name>`` when that service is installed (matching, intake, publishing)."""
     return getattr(ctx.svc, name, None)
+
+
+def table(data: Any, key: str, *, where: Any = None) -> None:
+    """A read-only table (cells are shown as text) in a container keyed ``key``,
+    so tests and the browser find it (CSS class ``st-key-<key>``)."""
+    with (where or st).container(key=key):
+        st.dataframe(data, hide_index=True, width="stretch")

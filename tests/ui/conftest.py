@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,18 @@ class Desk:
     def texts(at: AppTest) -> str:
         return texts(at)
 
+    @staticmethod
+    def frame(at: AppTest, key: str):
+        return frame(at, key)
+
+    @staticmethod
+    def shown(markdown: str) -> str:
+        return shown(markdown)
+
+    @staticmethod
+    def block(at: AppTest, key: str):
+        return block(at, key)
+
     def add_user(self, username: str, role: str, **kw: Any) -> int:
         uid = self.svc.users.create(self.system, username, role=role,
                                     email=f"{username}@desk.test", **kw).id
@@ -123,6 +136,57 @@ def desk(home) -> Desk:
     d.add_user("editor2", "editor", display_name="Second Editor")
     yield d
     svc.close()
+
+
+def shown(markdown: str) -> str:
+    """What an escaped Markdown value reads as (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n")
+
+
+def block(at: AppTest, key: str) -> Any:
+    """The container with ``key`` (pages wrap tables and record boxes in keyed containers)."""
+    def walk(node: Any) -> Any:
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "key", None) == key and type(child).__name__ == "Block":
+                return child
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    for root in (at.main, at.sidebar):
+        found = walk(root)
+        if found is not None:
+            return found
+    raise KeyError(key)
+
+
+def frame(at: AppTest, key: str):
+    """The table shown in the container ``key``, as a pandas DataFrame."""
+    return block(at, key).dataframe[0].value
+
+
+def block(at: AppTest, key: str) -> Any:
+    """The container with ``key`` (pages wrap tables and record boxes in keyed containers)."""
+    def walk(node: Any) -> Any:
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "key", None) == key and type(child).__name__ == "Block":
+                return child
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    for root in (at.main, at.sidebar):
+        found = walk(root)
+        if found is not None:
+            return found
+    raise KeyError(key)
+
+
+def frame(at: AppTest, key: str):
+    """The table shown in the container ``key``, as a pandas DataFrame."""
+    return block(at, key).dataframe[0].value
 
 
 def texts(at: AppTest) -> str:

@@ -14,6 +14,7 @@ from desk.ui import lookups
 from desk.ui.context import PageContext, current
 from desk.ui.i18n import LANGUAGES
 from desk.ui.widgets import (
+    table,
     ProgressBar, alert, caption, flash, guard, heading, optional_service, plain, seen_version,
 )
 
@@ -45,7 +46,7 @@ def _users(ctx: PageContext) -> None:
     t = ctx.t
     _show_secret(ctx)
     users = ctx.svc.users.list(ctx.actor)
-    st.dataframe(pd.DataFrame({
+    table(pd.DataFrame({
         "#": [u.id for u in users],
         t("admin.username"): [u.username for u in users],
         t("admin.display_name"): [u.display_name for u in users],
@@ -55,7 +56,7 @@ def _users(ctx: PageContext) -> None:
         t("admin.active"): [t("common.yes") if u.active else t("common.no") for u in users],
         t("admin.sign_in_method"): [t("admin.method_password") if u.has_password
                                     else t("admin.method_sso") for u in users],
-    }), hide_index=True, key="admin.users_table", width="stretch")
+    }), "admin.users_table")
     _manage_user(ctx, users)
     _new_user(ctx)
 
@@ -168,11 +169,11 @@ def _regions(ctx: PageContext) -> None:
 def _topics(ctx: PageContext) -> None:
     t = ctx.t
     topics = lookups.topics(ctx)
-    st.dataframe(pd.DataFrame({
+    table(pd.DataFrame({
         t("admin.topic_slug"): [tp.slug for tp in topics],
         t("admin.topic_en"): [tp.name_en for tp in topics],
         t("admin.topic_hi"): [tp.name_hi or "" for tp in topics],
-    }), hide_index=True, key="admin.topics_table")
+    }), "admin.topics_table")
     with st.form("admin.topic_form", clear_on_submit=False):
         c1, c2, c3 = st.columns(3)
         slug = c1.text_input(t("admin.topic_slug"), key="admin.topic_slug", max_chars=64,
@@ -278,7 +279,7 @@ def _audit(ctx: PageContext) -> None:
                            format_func=lambda v: v or t("common.any"), key="admin.audit_outcome")
     entries = ctx.svc.settings.audit_log(ctx.actor, action=action.strip() or None,
                                          outcome=outcome or None, limit=200)
-    st.dataframe(pd.DataFrame({
+    table(pd.DataFrame({
         t("admin.audit_at"): [e.at.replace("T", " ").rstrip("Z") for e in entries],
         t("admin.audit_who"): [e.actor_name or "" for e in entries],
         t("admin.audit_what"): [e.action for e in entries],
@@ -286,7 +287,7 @@ def _audit(ctx: PageContext) -> None:
         t("admin.audit_outcome"): [e.outcome for e in entries],
         t("admin.audit_detail"): [json.dumps(e.detail, ensure_ascii=False)[:200]
                                   if e.detail else "" for e in entries],
-    }), hide_index=True, key="admin.audit_table", width="stretch")
+    }), "admin.audit_table")
 
 
 RENDER = {"users": _users, "regions": _regions, "topics": _topics, "matching": _matching,

@@ -16,6 +16,7 @@ from desk.ui.candidates import candidates
 from desk.ui.context import PageContext, current
 from desk.ui.rebuttal_editor import editor
 from desk.ui.widgets import (
+    table,
     alert, caption, error_message, field, flash, guard, heading, link, plain, seen_version,
 )
 
@@ -81,14 +82,13 @@ def _sightings(ctx: PageContext, claim: Claim) -> None:
                  x=t("claim.day"), y=t("claim.sightings"), height=180)
     c1, c2 = st.columns(2)
     groups = Counter(s.source_group or t("common.none") for s in sightings).most_common(15)
-    c1.dataframe(pd.DataFrame({t("claim.group"): [g for g, _ in groups],
-                               t("claim.sightings"): [n for _, n in groups]}),
-                 hide_index=True, key="claim.by_group")
+    table(pd.DataFrame({t("claim.group"): [g for g, _ in groups],
+                        t("claim.sightings"): [n for _, n in groups]}), "claim.by_group", where=c1)
     regions = Counter(lookups.region_label_by_id(ctx, s.region_id) or t("common.none")
                       for s in sightings).most_common(15)
-    c2.dataframe(pd.DataFrame({t("claim.region"): [r for r, _ in regions],
-                               t("claim.sightings"): [n for _, n in regions]}),
-                 hide_index=True, key="claim.by_region")
+    table(pd.DataFrame({t("claim.region"): [r for r, _ in regions],
+                        t("claim.sightings"): [n for _, n in regions]}), "claim.by_region",
+          where=c2)
     if len(sightings) >= 500:
         caption(t("claim.sightings_capped"))
 

@@ -10,7 +10,7 @@ from desk.domain import RegionLevel
 from desk.ui import lookups
 from desk.ui.context import PageContext, current
 from desk.ui.safe import snippet
-from desk.ui.widgets import caption, heading
+from desk.ui.widgets import caption, heading, table
 
 WINDOWS = (7, 14, 30, 90)
 
@@ -74,7 +74,7 @@ def _viral(ctx: PageContext) -> None:
     if not viral:
         caption(t("dashboard.no_data"))
         return
-    st.dataframe(pd.DataFrame({
+    table(pd.DataFrame({
         "#": [v.id for v in viral],
         t("dashboard.claim"): [snippet(v.text, 120) for v in viral],
         t("dashboard.status"): [t.label("status", v.status) for v in viral],
@@ -82,7 +82,7 @@ def _viral(ctx: PageContext) -> None:
         t("dashboard.sightings"): [v.sightings for v in viral],
         t("dashboard.groups"): [v.groups for v in viral],
         t("dashboard.region"): [lookups.region_label_by_id(ctx, v.region_id) for v in viral],
-    }), hide_index=True, key="dashboard.viral", width="stretch")
+    }), "dashboard.viral")
 
 
 def _regions(ctx: PageContext) -> None:
@@ -109,13 +109,13 @@ def _reviewers(ctx: PageContext, days: int) -> None:
     load = ctx.svc.dashboard.reviewer_load(ctx.actor, days=days)
     st.metric(t("dashboard.waiting"), load.waiting)
     if load.reviewers:
-        st.dataframe(pd.DataFrame({
+        table(pd.DataFrame({
             t("dashboard.person"): [r.display_name for r in load.reviewers],
             t("dashboard.role"): [t.label("role", r.role) for r in load.reviewers],
             t("dashboard.approved"): [r.approved for r in load.reviewers],
             t("dashboard.sent_back"): [r.sent_back for r in load.reviewers],
             t("dashboard.open_claims"): [r.open_claims for r in load.reviewers],
-        }), hide_index=True, key="dashboard.reviewer_table", width="stretch")
+        }), "dashboard.reviewer_table")
 
 
 def _matching(ctx: PageContext) -> None:
@@ -129,11 +129,11 @@ def _matching(ctx: PageContext) -> None:
     c2.metric(t.label("decision", "confirmed"), q.confirmed)
     c3.metric(t.label("decision", "rejected"), q.rejected)
     c4.metric(t.label("decision", "suggested"), q.pending)
-    st.dataframe(pd.DataFrame({
+    table(pd.DataFrame({
         t("dashboard.tier"): [t.label("tier", tier) for tier in q.by_tier],
         **{t.label("decision", d): [q.by_tier[tier].get(d, 0) for tier in q.by_tier]
            for d in ("confirmed", "rejected", "suggested", "auto")},
-    }), hide_index=True, key="dashboard.matching_table")
+    }), "dashboard.matching_table")
 
 
 def render(ctx: PageContext) -> None:

@@ -15,6 +15,7 @@ from desk.ui import lookups
 from desk.ui.context import PageContext, current
 from desk.ui.safe import snippet
 from desk.ui.widgets import (
+    table,
     alert, caption, error_message, field, flash, guard, link, optional_service, plain,
     seen_version,
 )
@@ -95,7 +96,7 @@ def _table(ctx: PageContext, rebuttals: list[Rebuttal], flagged: set[int]) -> No
         t("library.col_flag"): [t("library.flag_corrected") if r.id in flagged else ""
                                 for r in rebuttals],
     })
-    st.dataframe(frame, hide_index=True, key="library.table", width="stretch")
+    table(frame, "library.table")
 
 
 def _one(ctx: PageContext, rebuttal: Rebuttal, flagged: set[int]) -> None:
@@ -192,13 +193,13 @@ def _my_pulls(ctx: PageContext) -> None:
     if not pulls:
         caption(t("library.no_pulls"))
         return
-    st.dataframe(pd.DataFrame({
+    table(pd.DataFrame({
         "#": [p.rebuttal_id for p in pulls],
         t("library.col_version"): [p.version_no for p in pulls],
         t("library.col_format"): [p.format for p in pulls],
         t("library.col_region"): [lookups.region_label_by_id(ctx, p.region_id) for p in pulls],
         t("library.col_pulled"): [p.pulled_at.replace("T", " ").rstrip("Z") for p in pulls],
-    }), hide_index=True, key="library.pulls")
+    }), "library.pulls")
 
 
 def render(ctx: PageContext) -> None:

@@ -15,6 +15,7 @@ from desk.ui.context import PageContext, current
 from desk.ui.rebuttal_editor import parse_links
 from desk.ui.safe import snippet
 from desk.ui.widgets import (
+    table,
     ProgressBar, alert, caption, error_message, field, flash, guard, heading, link,
     optional_service, plain, seen_version,
 )
@@ -66,7 +67,7 @@ def _table(ctx: PageContext, facts: list[Fact]) -> None:
         t("research.col_status"): [(t("research.expired") if _expired(ctx, f) else "")
                                    or t.label("fstatus", f.status) for f in facts],
     })
-    st.dataframe(frame, hide_index=True, key="research.table", width="stretch")
+    table(frame, "research.table")
 
 
 def _detail(ctx: PageContext, facts: list[Fact]) -> None:

@@ -13,7 +13,7 @@ from desk.ui import lookups
 from desk.ui.context import PageContext, current
 from desk.ui.intake_forms import claim_form, upload_form
 from desk.ui.safe import snippet
-from desk.ui.widgets import alert, caption, error_message, flash, guard, optional_service
+from desk.ui.widgets import alert, caption, error_message, flash, guard, optional_service, table
 
 PAGE_SIZE = 50
 LANGS = ("hi", "hi-Latn", "en", "mixed")
@@ -98,7 +98,7 @@ def _table(ctx: PageContext, rows) -> None:
         t("triage.col_last_seen"): [r.last_seen_at.replace("T", " ").rstrip("Z") for r in rows],
         t("triage.col_due"): [(r.due_at or "").replace("T", " ").rstrip("Z") for r in rows],
     })
-    st.dataframe(frame, hide_index=True, key="triage.table", width="stretch")
+    table(frame, "triage.table")
 
 
 def _semantic_search(ctx: PageContext) -> list[int]:
@@ -128,7 +128,7 @@ def _semantic_search(ctx: PageContext) -> list[int]:
         t("triage.col_text"): [h[5] for h in hits],
         t("triage.col_why"): [h[6] for h in hits],
     })
-    st.dataframe(frame, hide_index=True, key="triage.semantic_table", width="stretch")
+    table(frame, "triage.semantic_table")
     return [h[1] for h in hits if h[0] == "claim"]
 
 
