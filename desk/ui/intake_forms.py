@@ -110,7 +110,9 @@ def _mapping_step(ctx: PageContext, prefix: str, intake: Any, data: bytes,
         return None
     columns = [str(c) for c in preview.get("columns", [])]
     proposed = dict(preview.get("mapping") or {})
-    rows = preview.get("rows") or preview.get("first_rows") or []
+    rows = preview.get("rows") or []
+    for problem in [*(preview.get("errors") or ()), *(preview.get("warnings") or ())][:10]:
+        alert("warning", problem)
     if rows:
         caption(t("intake.preview"))
         table(pd.DataFrame(rows).astype(str), f"{prefix}.upload_preview")
@@ -187,9 +189,10 @@ def _show_report(ctx: PageContext, prefix: str) -> None:
     t = ctx.t
     st.markdown(f"**{t('intake.report')}**")
     plain(report.get("name", ""))
-    figures = [("claims_created", "intake.r_created"), ("merged_into_existing", "intake.r_merged"),
-               ("sightings_added", "intake.r_sightings"), ("already_imported", "intake.r_already"),
-               ("messages", "intake.r_messages")]
+    figures = [("messages", "intake.r_messages"), ("claims_created", "intake.r_created"),
+               ("merged_into_existing", "intake.r_merged"),
+               ("folded_within_import", "intake.r_folded"),
+               ("sightings_added", "intake.r_sightings"), ("already_imported", "intake.r_already")]
     cols = st.columns(len(figures))
     for col, (name, key) in zip(cols, figures):
         value = report.get(name, 0)

@@ -228,12 +228,19 @@ class Seeded:
 
 
 @pytest.fixture
-def seeded(desk) -> Seeded:
+def reference(desk) -> Desk:
+    """Regions (two states, three districts) and two topics; no claims yet."""
+    desk.svc.regions.import_csv(desk.system, REGIONS_CSV)
+    desk.svc.regions.upsert_topic(desk.system, "polling", "Polling", "मतदान")
+    desk.svc.regions.upsert_topic(desk.system, "ration", "Ration", "राशन")
+    return desk
+
+
+@pytest.fixture
+def seeded(reference) -> Seeded:
     """A small desk: regions, topics, claims, a fact, rebuttals in review and published."""
-    svc, system, ids = desk.svc, desk.system, desk.ids
-    svc.regions.import_csv(system, REGIONS_CSV)
-    svc.regions.upsert_topic(system, "polling", "Polling", "मतदान")
-    svc.regions.upsert_topic(system, "ration", "Ration", "राशन")
+    desk = reference
+    svc, ids = desk.svc, desk.ids
     fc, ed = ids["fact_checker"], ids["editor"]
     claim = svc.claims.create(fc, NewClaim("Polling in Lucknow moved to Monday, forward to all",
                                            region_code="UP-LKO", topics=("polling",)))

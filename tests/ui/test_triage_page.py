@@ -139,8 +139,9 @@ def test_a_claim_changed_meanwhile_is_refused_and_reported(desk, seeded):
         desk.ids["researcher"]                             # the other person's change is kept
 
 
-def test_new_claim_form_stores_the_text_verbatim(desk, seeded):
-    hostile = "<b>Voting</b> moved\n[click](javascript:alert(1)) %_"
+def test_new_claim_form_stores_the_text_verbatim(desk, reference):
+    # An empty desk: nothing to merge into, so the claim itself is stored.
+    hostile = "<b>Free laptops</b> for every student\n[apply here](javascript:alert(1)) 100%_"
     at = desk.app("researcher")
     at.text_area(key="triage.new_text").set_value(hostile)
     at.selectbox(key="triage.new_channel").set_value("phone")
@@ -148,9 +149,9 @@ def test_new_claim_form_stores_the_text_verbatim(desk, seeded):
     at.multiselect(key="triage.new_topics").set_value(["polling"])
     at.button(key="triage.new_submit").click().run()
     assert not at.exception
-    assert at.success, [e.value for e in at.error]
-    newest = max(c.id for c in desk.svc.claims.queue(desk.system).rows)
-    claim = desk.svc.claims.get(desk.system, newest)
+    assert desk.shown(at.success[0].value).startswith("Claim #"), [e.value for e in at.error]
+    [row] = desk.svc.claims.queue(desk.system).rows
+    claim = desk.svc.claims.get(desk.system, row.id)
     assert claim.text == hostile
     assert (claim.channel.value, claim.topics) == ("phone", ("polling",))
     assert at.text_area(key="triage.new_text").value == ""        # the form is cleared

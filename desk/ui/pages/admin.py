@@ -195,10 +195,8 @@ def _matching(ctx: PageContext) -> None:
     engines = ctx.engines
     defaults = dict(current_values or {})
     if not defaults and engines is not None:
-        try:
-            defaults = engines.library.thresholds.to_dict()
-        except AttributeError:
-            defaults = {}
+        fallback = getattr(engines, "default_thresholds", None)
+        defaults = fallback.to_dict() if fallback is not None else {}
     caption(t("admin.th_current", same=defaults.get("same", "—"),
               related=defaults.get("related", "—"),
               source=t("admin.th_stored") if current_values else t("admin.th_default")))
@@ -210,9 +208,8 @@ def _matching(ctx: PageContext) -> None:
         if proposal:
             alert("info", t("admin.th_proposal", same=f"{proposal.get('same', 0):.3f}",
                             related=f"{proposal.get('related', 0):.3f}"))
-            counts = {k: v for k, v in proposal.items() if k not in ("same", "related")}
-            if counts:
-                st.json(counts, expanded=False)
+            caption(t("admin.th_labels", confirmed=proposal.get("confirmed", "—"),
+                      rejected=proposal.get("rejected", "—")))
         else:
             caption(t("admin.th_no_proposal"))
     if not ctx.may("settings.edit"):
@@ -261,14 +258,27 @@ def _maintenance(ctx: PageContext) -> None:
                                             icon=":material/health_and_safety:"):
         with guard(t) as attempt:
             check = ctx.svc.admin.check(ctx.actor)
+            matching_check = matching.check(ctx.actor) if matching is not None else None
         if attempt.ok:
-            healthy = check.get("integrity") == "ok" and not check.get("index_problems")
+            if matching_check is not None:
+                check = {**check, "index": matching_check}
+            healthy = (check.get("integrity") == "ok" and not check.get("index_problems")
+                       and _index_consistent(matching_check))
             alert("success" if healthy else "error",
                   t("admin.check_ok") if healthy else t("admin.check_bad"))
             st.code(json.dumps(check, ensure_ascii=False, indent=2, default=str), language="json")
     with st.expander(t("admin.stats"), icon=":material/query_stats:"):
         st.code(json.dumps(ctx.svc.admin.stats(ctx.actor), ensure_ascii=False, indent=2,
                            default=str), language="json")
+
+
+def _index_consistent(report: object) -> bool:
+    """The matching bridge's check: every collection's index ids equal the database's."""
+    if not isinstance(report, dict):
+        return True
+    if "consistent" in report:
+        return bool(report["consistent"])
+    return all(not isinstance(v, dict) or v.get("consistent", True) for v in report.values())
 
 
 def _audit(ctx: PageContext) -> None:

@@ -204,7 +204,12 @@ def _import(ctx: PageContext) -> None:
     report = st.session_state.get("research.import_report")
     if report:
         plain(report.get("name", ""))
-        st.json({k: v for k, v in report.items() if k != "name"}, expanded=False)
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("research.import_rows"), report.get("rows", 0))
+        c2.metric(t("research.import_created"), report.get("created", 0))
+        c3.metric(t("research.import_present"), report.get("already_present", 0))
+        for warning in report.get("warnings") or ():
+            alert("warning", warning)
 
 
 def render(ctx: PageContext) -> None:
