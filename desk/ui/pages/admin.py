@@ -23,6 +23,7 @@ TABS = (
     ("regions", "admin.tab_regions", ("region.import",)),
     ("topics", "admin.tab_topics", ("topic.manage",)),
     ("matching", "admin.tab_matching", ("match.calibrate", "settings.edit")),
+    ("publishing", "admin.tab_publishing", ("settings.edit",)),
     ("maintenance", "admin.tab_maintenance", ("index.rebuild", "backup.create")),
     ("audit", "admin.tab_audit", ("audit.view",)),
 )
@@ -234,6 +235,34 @@ def _matching(ctx: PageContext) -> None:
             st.rerun()
 
 
+#: Shared settings the exports use (ClaimReview needs the public address).
+PUBLISH_SETTINGS = (("publish.base_url", "admin.pub_base_url", "admin.pub_base_url_help"),
+                    ("publish.organisation", "admin.pub_org", "admin.pub_org_help"),
+                    ("publish.organisation_url", "admin.pub_org_url", "admin.pub_org_url_help"))
+
+
+def _publishing(ctx: PageContext) -> None:
+    t = ctx.t
+    stored = ctx.svc.settings.all(ctx.actor)
+    values = {}
+    for key, label, hint in PUBLISH_SETTINGS:
+        value, _version = stored.get(key, ("", 0))
+        values[key] = st.text_input(t(label), value=str(value or ""), max_chars=500,
+                                    key=f"admin.{key}", help=t(hint))
+    if not st.button(t("admin.pub_save"), key="admin.pub_save", type="primary"):
+        return
+    with guard(t) as attempt:
+        with ctx.svc.store.write():          # all three or none
+            for key, _label, _hint in PUBLISH_SETTINGS:
+                old, version = stored.get(key, ("", 0))
+                if (values[key] or "").strip() != str(old or ""):
+                    ctx.svc.settings.set(ctx.actor, key, values[key].strip(),
+                                         expected_version=version)
+    if attempt.ok:
+        flash("success", t("admin.pub_saved"))
+        st.rerun()
+
+
 def _maintenance(ctx: PageContext) -> None:
     t = ctx.t
     c1, c2, c3 = st.columns(3)
@@ -301,6 +330,7 @@ def _audit(ctx: PageContext) -> None:
 
 
 RENDER = {"users": _users, "regions": _regions, "topics": _topics, "matching": _matching,
+          "publishing": _publishing,
           "maintenance": _maintenance, "audit": _audit}
 
 
