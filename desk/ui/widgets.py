@@ -52,7 +52,8 @@ def field(label: str, value: object) -> None:
 def link(url: object, label: str, *, key: str | None = None) -> None:
     """A link button for an http(s) URL; anything else is shown as plain text."""
     if is_http_url(url):
-        st.link_button(label, str(url), key=key)
+        # Button labels render Markdown (even links): the label may be a source title.
+        st.link_button(md_escape(label), str(url), key=key)
     elif url:
         plain(url)
 

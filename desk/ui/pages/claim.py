@@ -21,13 +21,17 @@ from desk.ui.widgets import (
 )
 
 ID_KEY = "claim.id"
+URL_KEY = "claim.url"          # the ?claim= value last acted on
 REOPENABLE = (ClaimStatus.DISMISSED, ClaimStatus.DUPLICATE, ClaimStatus.ANSWERED)
 
 
 def _claim_id(ctx: PageContext) -> int | None:
     raw = st.query_params.get("claim")
-    if raw and str(raw).isdigit() and int(raw) != st.session_state.get(ID_KEY):
-        st.session_state[ID_KEY] = int(raw)
+    if raw != st.session_state.get(URL_KEY):
+        # A link was followed (or the address typed): it names the claim to open.
+        st.session_state[URL_KEY] = raw
+        if raw and str(raw).isdigit():
+            st.session_state[ID_KEY] = int(raw)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     typed = c1.number_input(ctx.t("claim.goto"), min_value=1, step=1, value=None,
                             key="claim.goto")
@@ -242,7 +246,7 @@ def render(ctx: PageContext) -> None:
         st.title(t("claim.title", id=claim_id))
         alert("error", error_message(t, exc))
         return
-    st.query_params["claim"] = str(claim.id)
+    st.query_params["claim"] = st.session_state[URL_KEY] = str(claim.id)
     version = seen_version(f"claim.seen.{claim.id}", claim.version)
     st.title(t("claim.title", id=claim.id))
     _details(ctx, claim)
