@@ -196,6 +196,40 @@ def test_build_chunks_streams_without_a_full_copy():
     assert vi.kind == "ivf" and len(vi) == 5000 and vi.trained_for == 5000
 
 
+def test_build_from_a_reiterable_source_sizes_lists_exactly():
+    data = clustered(5000)
+    vi = VectorIndex(DIM, exact_max=1000)
+    calls = []
+
+    def source():
+        calls.append(1)
+        return ((np.arange(s, min(s + 700, 5000)), data[s:s + 700]) for s in range(0, 5000, 700))
+
+    vi.build_chunks(source, total=5000)
+    assert len(calls) == 3  # sample, assign, add
+    assert vi.kind == "ivf" and vi.ids() == set(range(5000))
+    invlists = vi._index.invlists
+    sizes = [invlists.list_size(i) for i in range(vi.nlist)]
+    assert sum(sizes) == 5000
+    assert [r[0][0] for r in vi.search(data[:50], 1)] == list(range(50))
+
+
+def test_a_source_that_changes_between_passes_is_refused():
+    data = clustered(3000)
+    vi = VectorIndex(DIM, exact_max=1000)
+    vi.build([1], data[:1])
+    calls = []
+
+    def shifting():
+        calls.append(1)
+        offset = len(calls)
+        return [(np.arange(3000) + offset, data)]
+
+    with pytest.raises(ValueError, match="different chunks"):
+        vi.build_chunks(shifting, total=3000)
+    assert vi.ids() == {1}
+
+
 def test_duplicate_ids_across_chunks_are_refused_and_old_contents_stay():
     data = clustered(100)
     vi = VectorIndex(DIM)

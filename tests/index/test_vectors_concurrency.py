@@ -171,3 +171,23 @@ def test_waiting_writer_is_not_starved_by_a_stream_of_readers():
     for t in threads:
         t.join(5)
     assert got_in
+
+
+def test_small_searches_go_single_threaded_without_touching_other_threads():
+    import faiss
+
+    rng = np.random.default_rng(3)
+    data = unit(rng.standard_normal((500, DIM)))
+    vi = VectorIndex(DIM)
+    vi.build(np.arange(500), data)
+    before = faiss.omp_get_max_threads()
+    seen: dict[str, int] = {}
+
+    def worker():
+        vi.search(data[:1], 5)
+        seen["after_one_query"] = faiss.omp_get_max_threads()
+
+    errors = run_threads([worker])
+    assert not errors
+    assert seen["after_one_query"] == 1
+    assert faiss.omp_get_max_threads() == before  # the main thread kept its setting
