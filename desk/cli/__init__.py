@@ -17,6 +17,14 @@ import desk.cli.users_cmd  # noqa: F401,E402
 import desk.cli.admin_cmd  # noqa: F401,E402
 import desk.cli.eval_cmd  # noqa: F401,E402
 import desk.cli.calibrate_cmd  # noqa: F401,E402
+import desk.cli.regions_cmd  # noqa: F401,E402
+import desk.cli.facts_cmd  # noqa: F401,E402
+import desk.cli.claims_cmd  # noqa: F401,E402
+import desk.cli.match_cmd  # noqa: F401,E402
+import desk.cli.queue_cmd  # noqa: F401,E402
+import desk.cli.export_cmd  # noqa: F401,E402
+import desk.cli.index_cmd  # noqa: F401,E402
+import desk.cli.demo_cmd  # noqa: F401,E402
 
 
 def main() -> None:
