@@ -39,6 +39,7 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("app.language", "Language", "भाषा"),
     ("app.sign_out", "Sign out", "साइन आउट"),
     ("app.signed_in_as", "Signed in as {username}", "{username} के रूप में साइन इन"),
+    ("app.loading_engine", "Loading the matching engine…", "मिलान इंजन लोड हो रहा है…"),
     ("app.matching_unavailable", "Matching is unavailable: {detail}",
      "मिलान (मैचिंग) अभी उपलब्ध नहीं है: {detail}"),
     # -- setup ----------------------------------------------------------------------------------

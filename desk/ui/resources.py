@@ -22,8 +22,12 @@ import streamlit as st
 from desk.config import ENV_BACKEND, ENV_GLOSSARY, ENV_HOME, ENV_MODEL, Settings, load_settings
 from desk.services import Services, open_services
 from desk.services.installation import init_runtime, secret_path
+from desk.ui.catalogue import CATALOGUE
+from desk.ui.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
+# Shown before anyone's language is known (the cache decorator runs once per process).
+ENGINE_SPINNER = " / ".join(CATALOGUE["app.loading_engine"][lang] for lang in LANGUAGES)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -38,11 +42,19 @@ def settings() -> Settings:
                          env.get(ENV_GLOSSARY, ""))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=ENGINE_SPINNER, max_entries=8)
 def _engine_set_for(home: str, model: str, backend: str, _settings: Settings) -> Any:
     from desk.services.matching import EngineSet
 
-    return EngineSet.create(_settings)
+    engines = EngineSet.create(_settings)
+    # Bring the indexes in line with the database now, behind the spinner, rather
+    # than at somebody's first search.
+    svc = open_services(_settings, engines=engines)
+    try:
+        engines.ensure_synced(svc.store)
+    finally:
+        svc.close()
+    return engines
 
 
 def engine_set(settings: Settings) -> tuple[Any | None, str | None]:

@@ -13,6 +13,7 @@ from desk.errors import DeskError
 from desk.services.claims import MANUAL_TARGETS
 from desk.ui import lookups
 from desk.ui.candidates import candidates
+from desk.ui.charts import bars
 from desk.ui.context import PageContext, current
 from desk.ui.rebuttal_editor import editor
 from desk.ui.widgets import (
@@ -81,9 +82,8 @@ def _sightings(ctx: PageContext, claim: Claim) -> None:
         return
     per_day = Counter(s.seen_at[:10] for s in sightings)
     days = sorted(per_day)
-    st.bar_chart(pd.DataFrame({t("claim.day"): days,
-                               t("claim.sightings"): [per_day[d] for d in days]}),
-                 x=t("claim.day"), y=t("claim.sightings"), height=180)
+    bars(pd.DataFrame({"day": days, "n": [per_day[d] for d in days]}), x="day", y="n",
+         x_title=t("claim.day"), y_title=t("claim.sightings"), height=180)
     c1, c2 = st.columns(2)
     groups = Counter(s.source_group or t("common.none") for s in sightings).most_common(15)
     table(pd.DataFrame({t("claim.group"): [g for g, _ in groups],

@@ -8,6 +8,7 @@ import streamlit as st
 
 from desk.domain import RegionLevel
 from desk.ui import lookups
+from desk.ui.charts import bars, lines
 from desk.ui.context import PageContext, current
 from desk.ui.safe import snippet
 from desk.ui.widgets import caption, heading, table
@@ -28,36 +29,37 @@ def _intake(ctx: PageContext, days: int) -> None:
     if not rows:
         caption(t("dashboard.no_data"))
         return
+    t_day, t_claims = t("dashboard.day"), t("dashboard.claims")
     frame = pd.DataFrame([{"day": r.day, "lang": t.label("lang", r.lang or None),
                            "channel": t.label("channel", r.channel), "n": r.claims} for r in rows])
     c1, c2 = st.columns(2)
-    by_lang = frame.pivot_table(index="day", columns="lang", values="n", aggfunc="sum",
-                                fill_value=0)
-    by_channel = frame.pivot_table(index="day", columns="channel", values="n", aggfunc="sum",
-                                   fill_value=0)
     with c1:
         caption(t("dashboard.by_lang"))
-        st.bar_chart(by_lang, height=240, x_label=t("dashboard.day"), y_label=t("dashboard.claims"))
+        bars(frame.groupby(["day", "lang"], as_index=False)["n"].sum(), x="day", y="n",
+             color="lang", x_title=t_day, y_title=t_claims, color_title=t("triage.col_lang"))
     with c2:
         caption(t("dashboard.by_channel"))
-        st.bar_chart(by_channel, height=240, x_label=t("dashboard.day"),
-                     y_label=t("dashboard.claims"))
+        bars(frame.groupby(["day", "channel"], as_index=False)["n"].sum(), x="day", y="n",
+             color="channel", x_title=t_day, y_title=t_claims,
+             color_title=t("triage.col_channel"))
     forwards = ctx.svc.dashboard.forwards(ctx.actor, days=days)
     if forwards:
         caption(t("dashboard.forwards"))
-        ff = pd.DataFrame([{"day": r.day, "n": r.forwards} for r in forwards]).groupby("day").sum()
-        st.line_chart(ff.rename(columns={"n": t("dashboard.forwards_axis")}), height=180)
+        ff = pd.DataFrame([{"day": r.day, "n": r.forwards} for r in forwards])
+        lines(ff.groupby("day", as_index=False)["n"].sum(), x="day", y="n", x_title=t_day,
+              y_title=t("dashboard.forwards_axis"))
 
 
 def _funnel(ctx: PageContext, days: int) -> None:
     t = ctx.t
     heading(t("dashboard.funnel"))
     funnel = ctx.svc.dashboard.funnel(ctx.actor)
-    frame = pd.DataFrame({t("dashboard.status"): [t.label("status", s) for s, _ in funnel],
-                          t("dashboard.claims"): [n for _, n in funnel]})
+    frame = pd.DataFrame({"status": [t.label("status", s) for s, _ in funnel],
+                          "n": [n for _, n in funnel]})
     c1, c2 = st.columns([2, 1])
-    c1.bar_chart(frame, x=t("dashboard.status"), y=t("dashboard.claims"), horizontal=True,
-                 height=300, sort=False)
+    with c1:
+        bars(frame, x="status", y="n", x_title=t("dashboard.status"), y_title=t("dashboard.claims"),
+             horizontal=True, keep_order=True, height=300)
     delay_all = ctx.svc.dashboard.time_to_publish(ctx.actor)
     delay_window = ctx.svc.dashboard.time_to_publish(ctx.actor, days=days)
     c2.metric(t("dashboard.median_publish"), _hours(delay_window.median_hours, t),
@@ -98,9 +100,10 @@ def _regions(ctx: PageContext) -> None:
         return
     names = [lookups.region_label(ctx, lookups.region_by_id(ctx).get(r.region_id), indent=False)
              if r.region_id else t("dashboard.no_region") for r in rows]
-    c2.bar_chart(pd.DataFrame({t("dashboard.region"): names,
-                               t("dashboard.claims"): [r.claims for r in rows]}),
-                 x=t("dashboard.region"), y=t("dashboard.claims"), horizontal=True, height=300)
+    with c2:
+        bars(pd.DataFrame({"region": names, "n": [r.claims for r in rows]}), x="region", y="n",
+             x_title=t("dashboard.region"), y_title=t("dashboard.claims"), horizontal=True,
+             keep_order=True, height=300)
 
 
 def _reviewers(ctx: PageContext, days: int) -> None:

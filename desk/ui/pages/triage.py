@@ -240,7 +240,8 @@ def render(ctx: PageContext) -> None:
               help=t("triage.showing", first=first, last=last, total=page.total))
     _table(ctx, page.rows)
     if page.pages > 1:
-        st.session_state["triage.page"] = page.page
+        if st.session_state.get("triage.page", 1) != page.page:
+            st.session_state["triage.page"] = page.page     # clamped to the last page
         st.pagination(page.pages, key="triage.page", max_visible_pages=7)
     seen = st.session_state.get(SEEN_KEY) or {}
     st.session_state[SEEN_KEY] = {r.id: r.version for r in page.rows}
