@@ -98,10 +98,6 @@ class Desk:
         return goto(at, page)
 
     @staticmethod
-    def texts(at: AppTest) -> str:
-        return texts(at)
-
-    @staticmethod
     def frame(at: AppTest, key: str):
         return frame(at, key)
 
@@ -164,51 +160,6 @@ def block(at: AppTest, key: str) -> Any:
 def frame(at: AppTest, key: str):
     """The table shown in the container ``key``, as a pandas DataFrame."""
     return block(at, key).dataframe[0].value
-
-
-def block(at: AppTest, key: str) -> Any:
-    """The container with ``key`` (pages wrap tables and record boxes in keyed containers)."""
-    def walk(node: Any) -> Any:
-        for child in getattr(node, "children", {}).values():
-            if getattr(child, "key", None) == key and type(child).__name__ == "Block":
-                return child
-            found = walk(child)
-            if found is not None:
-                return found
-        return None
-
-    for root in (at.main, at.sidebar):
-        found = walk(root)
-        if found is not None:
-            return found
-    raise KeyError(key)
-
-
-def frame(at: AppTest, key: str):
-    """The table shown in the container ``key``, as a pandas DataFrame."""
-    return block(at, key).dataframe[0].value
-
-
-def texts(at: AppTest) -> str:
-    """Everything readable on the page, one string (for content assertions)."""
-    parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "code",
-                 "error", "warning", "info", "success", "metric"):
-        for el in getattr(at, kind):
-            parts.append(str(getattr(el, "value", "")))
-            label = getattr(el, "label", None)
-            if label:
-                parts.append(str(label))
-    for kind in ("button", "text_input", "text_area", "selectbox", "multiselect",
-                 "checkbox", "radio", "number_input", "date_input", "toggle",
-                 "file_uploader", "download_button", "form_submit_button"):
-        try:
-            widgets = getattr(at, kind)
-        except AttributeError:
-            continue
-        for el in widgets:
-            parts.append(str(getattr(el, "label", "")))
-    return "\n".join(parts)
 
 
 REGIONS_CSV = ("code,name,name_hi,level,parent_code\n"

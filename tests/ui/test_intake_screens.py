@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from desk.domain import Channel, SuggestedLink
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
