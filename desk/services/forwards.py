@@ -10,9 +10,10 @@ the engine's ``same`` tier then handles real rewordings):
   core has the same matching key are the same forward.
 * :func:`typo_leaders` folds matching keys that differ only by typos: the same
   number of words, the same figures, at most three words different, each
-  different word at least five letters long, not a place name, and at most
-  one edit away (two for words of eight letters or more).  A missing "nahi",
-  a changed amount or another town never qualifies.
+  different word at least five letters long, not a place name, and one letter
+  dropped, doubled or swapped with its neighbour (words of eight letters or
+  more: up to two edits of any kind).  A missing "nahi", a changed amount,
+  another town or "bachcha" for "bachchi" never qualifies.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from desk.intake import lexicon
 from desk.intake.regions import PLACES
 
 #: Signals a decoration line may carry: it asks to spread the message, nothing more.
-DECORATION_SIGNALS = frozenset({"forwarded", "share_request", "urgency", "viral", "emphasis"})
+DECORATION_SIGNALS = frozenset({"forwarded", "share_request", "urgency", "viral", "emphasis",
+                                "emoji_only"})
 MAX_DECORATION_WORDS = 8
 MAX_TYPO_WORDS = 3
 MIN_TYPO_WORD = 5
@@ -95,8 +97,12 @@ def _typo_pair(a: Sequence[str], b: Sequence[str], places: frozenset[str]) -> bo
             return False
         if x in places or y in places:
             return False
-        limit = 2 if min(len(x), len(y)) >= LONG_WORD else 1
-        if OSA.distance(x, y, score_cutoff=limit) > limit:
+        if min(len(x), len(y)) >= LONG_WORD:
+            if OSA.distance(x, y, score_cutoff=2) > 2:
+                return False
+        elif OSA.distance(x, y, score_cutoff=1) > 1 or (
+                len(x) == len(y) and sorted(x) != sorted(y)):
+            # Short words: no substituted letter ("bachcha"/"bachchi", "karega"/"karegi").
             return False
     return True
 
