@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from index.adapter import QueryAdapter, load_adapter
 from index.analysis import Analysis, analyze
 from index.cache import EmbeddingCache, content_hash
 from index.errors import BadInput
@@ -110,7 +111,7 @@ class MatchEngine:
     def __init__(self, embedder, *, thresholds: Thresholds | None = None,
                  glossary: Glossary | None = None, cache: EmbeddingCache | None = None,
                  store_dir: Path | None = None, model: FusionModel | None = None,
-                 max_text_chars: int = MAX_TEXT_CHARS):
+                 adapter: QueryAdapter | None | bool = True, max_text_chars: int = MAX_TEXT_CHARS):
         self.embedder = embedder
         self.glossary = glossary if glossary is not None else load_glossary()
         self.cache = cache
@@ -122,6 +123,11 @@ class MatchEngine:
         self._vectors: VectorIndex | None = None
         self._state = _State({}, {}, LexicalIndex(), 0)
         self._gloss = {cid: c.gloss for cid, c in self.glossary.concepts.items()}
+        # True: the shipped adapter if it was trained for this model; False/None: none.
+        if adapter is True:
+            adapter = load_adapter(self.model_id)
+        self.adapter = adapter if isinstance(adapter, QueryAdapter) and \
+            adapter.model_id == self.model_id else None
 
     # -- properties ---------------------------------------------------------------
 
@@ -185,7 +191,7 @@ class MatchEngine:
             vs = doc_views(an)
             h = hashlib.sha256("\x1f".join(vs).encode("utf-8")).hexdigest()[:16]
             infos[int(d.id)] = DocInfo(d.kind, d.lang or an.norm.lang, an.norm.script, an.key,
-                                       an.concepts, an.specifics, h)
+                                       an.concepts, an.specifics, h, len(vs))
             terms[int(d.id)] = an.terms
             views.extend((int(d.id) * VIEW_SLOTS + v, text) for v, text in enumerate(vs))
         return infos, terms, views
@@ -370,12 +376,32 @@ class MatchEngine:
         top_bm = [i for i, _ in sorted(bm25.items(), key=lambda kv: -kv[1]) if ok(i)][:depth]
         ids = list(dict.fromkeys(top_dense + top_bm))
         term_idf = {t: st.lexical.idf(t) for t in dict.fromkeys(an.terms)}
-        q = QueryInfo(an.key, an.norm.script, an.concepts, an.specifics, char_ngrams(an.key),
+        q = QueryInfo(an.key, an.norm.script, an.norm.lang, an.concepts, an.specifics, char_ngrams(an.key),
                       sum(term_idf.values()) or 1.0, term_idf)
         cands = [(i, st.docs[i]) for i in ids]
+        adapted = self._adapted_scores(qvec, cands) if self.adapter is not None else None
         feats, comps = features_for(q, cands, {i: dense[i] for i in top_dense},
-                                    {i: bm25[i] for i in top_bm}, st.terms)
+                                    {i: bm25[i] for i in top_bm}, st.terms, adapted)
         return list(zip(ids, feats)), cands, comps, q
+
+    def _adapted_scores(self, qvec: np.ndarray, cands: Sequence[tuple[int, DocInfo]]) -> dict[int, float]:
+        """Cosine of the adapted claim vector with each candidate's best view."""
+        vectors = self._vectors
+        if vectors is None or not cands:
+            return {}
+        aq = self.adapter.apply(qvec)[0]
+        vids = [i * VIEW_SLOTS + v for i, info in cands for v in range(info.views)]
+        try:
+            vecs = vectors.reconstruct(vids)
+        except KeyError:  # a concurrent removal: score what is still there
+            return {}
+        sims = vecs @ aq
+        out: dict[int, float] = {}
+        for vid, s in zip(vids, sims.tolist()):
+            did = vid // VIEW_SLOTS
+            if s > out.get(did, -2.0):
+                out[did] = s
+        return out
 
     def _match_one(self, an: Analysis, qvec: np.ndarray, *, k: int, kinds, exclude,
                    include_none: bool) -> list[Candidate]:
@@ -385,8 +411,7 @@ class MatchEngine:
                                                  depth=max(k, 30))
         if not pairs:
             return []
-        x = np.array([[f[name] for name in self.model.features] for _, f in pairs], dtype=np.float64)
-        scores = self.model.score_matrix(x)
+        scores = self.model.score_matrix(self.model.matrix([f for _, f in pairs]))
         order = np.argsort(-scores, kind="stable")
         th = self._thresholds
         live = self._state.docs  # re-read: ids removed meanwhile must not be returned

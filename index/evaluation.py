@@ -253,8 +253,9 @@ def run_eval(bench_dir: Path | str, *, split: str | None = None, embedder=None, 
                          "scores": [c.score for c in cands[:5]]})
     out = {
         "layout": bench.layout, "split": bench.split, "documents": len(bench.docs),
-        "queries": len(bench.queries), "model": engine.model_id,
+        "model": engine.model_id,
         **ranking_metrics(runs_all),
+        "queries": len(bench.queries), "queries_with_gold": len(runs_all),
         "thresholds": engine.thresholds.to_dict(),
     }
     by_kind = {}

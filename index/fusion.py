@@ -65,6 +65,10 @@ class FusionModel:
     # claim.  A candidate that barely beats its neighbours is less likely the same claim.
     calib: tuple[float, float, float, float] | None = None
 
+    def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Feature matrix for this model; ``"a@b"`` is the product of features a and b."""
+        return feature_matrix(rows, self.features)
+
     def logits(self, x: np.ndarray) -> np.ndarray:
         """First-stage logits for a ``(n, len(features))`` matrix."""
         return self.bias + np.asarray(x, dtype=np.float64) @ np.asarray(self.weights, dtype=np.float64)
@@ -81,7 +85,11 @@ class FusionModel:
         return a * z + b * (g := gaps(z)) + c * np.maximum(g, 0.0) + bias
 
     def contributions(self, feats: Mapping[str, float]) -> dict[str, float]:
-        return {f: w * float(feats.get(f, 0.0)) for f, w in zip(self.features, self.weights)}
+        out: dict[str, float] = {}
+        for f, w in zip(self.features, self.weights):
+            base = f.split("@", 1)[0]
+            out[base] = out.get(base, 0.0) + w * feature_value(feats, f)
+        return out
 
     def to_dict(self) -> dict:
         return {"features": list(self.features), "weights": [round(w, 6) for w in self.weights],
@@ -117,6 +125,18 @@ def load_model(path: Path | None = None) -> FusionModel:
     else:
         text = Path(path).read_text(encoding="utf-8")
     return FusionModel.from_dict(json.loads(text))
+
+
+def feature_value(row: Mapping[str, float], name: str) -> float:
+    if "@" in name:
+        base, cond = name.split("@", 1)
+        return float(row.get(base, 0.0)) * float(row.get(cond, 0.0))
+    return float(row.get(name, 0.0))
+
+
+def feature_matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
+    return np.array([[feature_value(r, n) for n in names] for r in rows], dtype=np.float64) \
+        .reshape(len(rows), len(names))
 
 
 NO_RIVAL = -10.0

@@ -11,9 +11,10 @@ from index.specifics import Comparison, Specifics, compare
 
 # Feature order is part of the fusion model (index/data/fusion.json).
 FEATURES = (
-    "dense", "dense_gap", "bm25", "bm25_gap", "concept", "concept_w", "coverage", "char3",
+    "dense", "dense_gap", "dense_adapt", "bm25", "bm25_gap", "concept", "concept_w", "coverage", "char3",
     "token_set", "partial", "num_agree", "num_strong", "num_disagree", "place_agree",
     "place_disagree", "month_agree", "month_disagree", "cross_script", "in_dense", "in_bm25",
+    "en_pair",
 )
 
 
@@ -28,12 +29,14 @@ class DocInfo:
     concepts: frozenset[str]
     specifics: Specifics
     content: str  # hash of the embedded views, for the persistence checksum
+    views: int = 1
 
 
 @dataclass
 class QueryInfo:
     key: str
     script: str
+    lang: str
     concepts: frozenset[str]
     specifics: Specifics
     grams: frozenset[str] = field(default_factory=frozenset)
@@ -78,6 +81,7 @@ def _is_strong_number(x: str) -> bool:
 
 def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapping[int, float],
                  bm25: Mapping[int, float], doc_terms: Mapping[int, Sequence[str]] | None = None,
+                 adapted: Mapping[int, float] | None = None,
                  ) -> tuple[list[dict[str, float]], list[Comparison]]:
     """One feature dict per candidate (same order), plus the specifics comparisons."""
     q_concepts = frozenset(c for c in q.concepts if not _is_place(c))
@@ -101,6 +105,8 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
         f = {
             "dense": dv if dv is not None else 0.0,
             "dense_gap": (dv if dv is not None else 0.0) - best_dense,
+            # Without an adapter for this model the signal falls back to the plain cosine.
+            "dense_adapt": adapted.get(doc_id, 0.0) if adapted is not None else (dv or 0.0),
             "bm25": bm,
             "bm25_gap": bm - min(best_bm, 1.5),
             "concept": (len(shared_c) / len(q_concepts)) if q_concepts else 0.0,
@@ -113,6 +119,9 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
             "cross_script": float(q.script != d.script),
             "in_dense": float(dv is not None),
             "in_bm25": float(doc_id in bm25),
+            # English claim against an English document: the dense model is at home there,
+            # so the fusion model may weigh signals differently (features named "x@en_pair").
+            "en_pair": float(q.lang == "en" and d.lang == "en"),
         }
         f.update(comp.features(q.specifics))
         out.append(f)

@@ -18,6 +18,23 @@ from index.fusion import FusionModel, fit_logistic
 from index.rerank import FEATURES
 
 
+def expand(raw: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Columns ``names`` from a raw ``FEATURES`` matrix (``"a@b"`` = a * b)."""
+    cols = []
+    for n in names:
+        if "@" in n:
+            a, b = n.split("@", 1)
+            cols.append(raw[:, FEATURES.index(a)] * raw[:, FEATURES.index(b)])
+        else:
+            cols.append(raw[:, FEATURES.index(n)])
+    return np.column_stack(cols) if cols else np.zeros((len(raw), 0))
+
+
+def with_interactions(base: Sequence[str], cond: str = "en_pair") -> list[str]:
+    """``base`` plus each feature's product with ``cond`` (one weight set per kind of pair)."""
+    return list(base) + [f"{f}@{cond}" for f in base if f != cond]
+
+
 @dataclass
 class Collected:
     """Features of every shortlisted candidate of every query."""
@@ -67,13 +84,12 @@ def collect(engine, queries: Iterable[tuple[str, str, str | None]], qrels: dict[
 def fit_fusion(sets: Sequence[tuple[Collected, float]], *, features: Sequence[str] = FEATURES,
                l2: float = 1.0) -> FusionModel:
     """Fit on several collected sets; each set's rows are weighted so it counts ``weight`` in total."""
-    cols = [FEATURES.index(f) for f in features]
     xs, ys, ws = [], [], []
     for coll, weight in sets:
         x, y = coll.xy()
         if not len(x):
             continue
-        xs.append(x[:, cols])
+        xs.append(expand(x, features))
         ys.append(y)
         ws.append(np.full(len(y), weight * 1000.0 / len(y)))
     return fit_logistic(np.vstack(xs), np.concatenate(ys), features, l2=l2,
@@ -81,11 +97,10 @@ def fit_fusion(sets: Sequence[tuple[Collected, float]], *, features: Sequence[st
 
 
 def rerank_metrics(model: FusionModel, coll: Collected, *, related: float | None = None) -> dict:
-    cols = [FEATURES.index(f) for f in model.features]
     runs, top, by_kind = [], [], {}
     for f, cands, gold, kind in zip(coll.feats, coll.cand_ids, coll.gold, coll.kinds):
         if len(f):
-            s = model.score_matrix(f[:, cols])
+            s = model.score_matrix(expand(f, model.features))
             order = np.argsort(-s, kind="stable")
             ranked = [cands[j] for j in order]
             best = float(s[order[0]])
@@ -103,12 +118,11 @@ def rerank_metrics(model: FusionModel, coll: Collected, *, related: float | None
 
 def top1_pairs(model: FusionModel, coll: Collected) -> list[tuple[float, str]]:
     """(best score, same|none) per query: the pairs ``fit_thresholds`` calibrates tiers on."""
-    cols = [FEATURES.index(f) for f in model.features]
     out = []
     for f, cands, gold in zip(coll.feats, coll.cand_ids, coll.gold):
         if not len(f):
             continue
-        s = model.score_matrix(f[:, cols])
+        s = model.score_matrix(expand(f, model.features))
         j = int(np.argmax(s))
         out.append((float(s[j]), "same" if cands[j] in gold else "none"))
     return out
@@ -118,12 +132,11 @@ def calibration_rows(model: FusionModel, coll: Collected) -> tuple[np.ndarray, n
     """Second-stage inputs ``(z, gap, max(gap, 0))`` and labels for every candidate."""
     from index.fusion import gaps
 
-    cols = [FEATURES.index(f) for f in model.features]
     xs, ys = [], []
     for f, cands, gold in zip(coll.feats, coll.cand_ids, coll.gold):
         if not len(f):
             continue
-        z = model.logits(f[:, cols])
+        z = model.logits(expand(f, model.features))
         g = gaps(z)
         xs.append(np.column_stack([z, g, np.maximum(g, 0.0)]))
         ys.append(np.array([c in gold for c in cands], dtype=np.float64))
@@ -146,3 +159,34 @@ def fit_calibration(pairs: Sequence[tuple[FusionModel, Collected, float]], *, l2
     m = fit_logistic(np.vstack(xs), np.concatenate(ys), ["z", "gap", "gap_pos"], l2=l2,
                      sample_weight=np.concatenate(ws))
     return (m.weights[0], m.weights[1], m.weights[2], m.bias)
+
+
+def adapter_data(engine, queries: Iterable[tuple[str, str, str | None]], qrels: dict[str, set[str]],
+                 id_map: dict[int, str], *, negatives: int = 100):
+    """(query vectors, candidate view vectors per query, gold row per query) for ``fit_adapter``.
+
+    Candidates are the views of the ``negatives`` nearest documents plus the
+    gold document's views; the gold rows are all of the gold document's views.
+    """
+    from index.analysis import analyze
+    from index.engine import VIEW_SLOTS, query_text
+
+    rev = {v: k for k, v in id_map.items()}
+    qv, cands, gold = [], [], []
+    items = [(qid, text) for qid, text, _ in queries if qrels.get(qid)]
+    texts = [query_text(analyze(t, engine.glossary)) for _, t in items]
+    vecs = engine.embedder.encode(texts, batch=True)
+    st = engine._state
+    for (qid, _), q in zip(items, vecs):
+        golds = [rev[g] for g in qrels[qid] if g in rev]
+        if not golds:
+            continue
+        hits = engine._vectors.search(q.reshape(1, -1), negatives * 3)[0]
+        docs = list(dict.fromkeys([vid // VIEW_SLOTS for vid, _ in hits]))[:negatives]
+        docs = [d for d in docs if d not in golds] + golds[:1]
+        vids = [d * VIEW_SLOTS + v for d in docs for v in range(st.docs[d].views)]
+        m = engine._vectors.reconstruct(vids)
+        qv.append(q)
+        cands.append(m)
+        gold.append([r for r, vid in enumerate(vids) if vid // VIEW_SLOTS == golds[0]])
+    return np.asarray(qv, np.float32), cands, gold

@@ -23,7 +23,8 @@ def _fmt(v) -> str:
 def format_report(r: dict) -> str:
     lines = [
         f"layout {r['layout']}" + (f", split {r['split']}" if r.get("split") else "")
-        + f": {r['documents']} documents, {r['queries']} queries with gold, model {r['model']}",
+        + f": {r['documents']} documents, {r['queries']} queries ({r['queries_with_gold']} with gold), "
+        f"model {r['model']}",
         "",
         f"  MAP@5      {_fmt(r['map@5'])}",
         f"  MRR@10     {_fmt(r['mrr@10'])}",

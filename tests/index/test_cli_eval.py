@@ -39,10 +39,10 @@ def test_eval_json_has_the_documented_keys(bench, layout):
 def test_clef_layout_defaults_to_test_dedupes_qrels_and_skips_queries_without_gold():
     out = json.loads(run(FIXTURES / "clef_tiny", "--json").stdout)
     assert out["split"] == "test" and out["documents"] == 5
-    assert out["queries"] == 3  # t4 has no gold; the duplicated qrels line counts once
+    assert out["queries"] == 4 and out["queries_with_gold"] == 3  # t4 has no gold
     assert out["map@5"] == 1.0 and out["abstention"]["no_match_queries"] == 1
     dev = json.loads(run(FIXTURES / "clef_tiny", "--split", "dev", "--json").stdout)
-    assert dev["split"] == "dev" and dev["queries"] == 1 and dev["recall@1"] == 1.0
+    assert dev["split"] == "dev" and dev["queries_with_gold"] == 1 and dev["recall@1"] == 1.0
 
 
 def test_hidev_layout_reports_kinds_and_abstention():
