@@ -65,7 +65,7 @@ def test_gaps_compare_each_candidate_with_its_best_rival():
 
 def test_shipped_model_uses_the_engine_features_and_roundtrips(tmp_path):
     m = load_model()
-    assert set(m.features) <= set(FEATURES)
+    assert {n for f in m.features for n in f.split("@")} <= set(FEATURES)
     path = tmp_path / "m.json"
     m.save(path)
     again = load_model(path)
@@ -74,6 +74,13 @@ def test_shipped_model_uses_the_engine_features_and_roundtrips(tmp_path):
     x[0] = 1.0
     s = m.score_matrix(x)
     assert np.all((s >= 0) & (s <= 1))
+
+
+def test_interaction_features_multiply_their_parts():
+    m = FusionModel(("dense", "dense@en_pair"), (1.0, 2.0), 0.0)
+    x = m.matrix([{"dense": 0.5, "en_pair": 1.0}, {"dense": 0.5, "en_pair": 0.0}])
+    assert x.tolist() == [[0.5, 0.5], [0.5, 0.0]]
+    assert m.contributions({"dense": 0.5, "en_pair": 1.0}) == {"dense": 1.5}
 
 
 def test_model_file_with_mismatched_weights_is_refused():
