@@ -44,9 +44,10 @@ class ForwardsRow:
 
 @dataclass(frozen=True)
 class PublishDelay:
-    claims: int                     # claims with a published rebuttal in the window
+    claims: int                     # claims first seen before their rebuttal was published
     median_hours: float | None
     p90_hours: float | None
+    answered_on_arrival: int = 0    # first seen after a rebuttal for them was already out
 
 
 @dataclass(frozen=True)
@@ -150,16 +151,22 @@ class DashboardService(Service):
 
     def time_to_publish(self, actor_id: int, *, days: int | None = None) -> PublishDelay:
         """Hours from a claim's first sighting to the first publication of a rebuttal
-        answering it; ``days`` keeps publications within that window."""
+        answering it; ``days`` keeps publications within that window.  Claims first
+        seen after that publication (a later variant of an answered rumour) are
+        counted apart, as ``answered_on_arrival``."""
         self.require(actor_id, "stats.view")
         since = self._since(days) if days is not None else None
-        hours = []
+        hours, on_arrival = [], 0
         for _cid, first_seen, published in dash_repo.first_publication(self.store, since=since):
             delta = (parse_iso(published) - parse_iso(first_seen)).total_seconds() / 3600
-            hours.append(max(0.0, delta))   # a claim first seen after publication: answered at once
+            if delta < 0:
+                # A later variant of a rumour already answered: no work, not a response time.
+                on_arrival += 1
+            else:
+                hours.append(delta)
         return PublishDelay(claims=len(hours),
                             median_hours=statistics.median(hours) if hours else None,
-                            p90_hours=_percentile(hours, 0.9))
+                            p90_hours=_percentile(hours, 0.9), answered_on_arrival=on_arrival)
 
     def viral_open(self, actor_id: int, *, limit: int = 10) -> list[ViralClaim]:
         """Open claims with the most forwards in the last 24 hours."""

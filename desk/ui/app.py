@@ -119,7 +119,11 @@ def _sso_sign_in(svc: Services) -> User | None:
 def _guest_page(svc: Services, settings: Settings, t: Translator, spec: nav.PageSpec) -> None:
     page = st.Page(spec.script, title=t(spec.title_key), icon=spec.icon, url_path=spec.key,
                    default=True)
-    current = st.navigation([page], position="hidden")
+    # Every member page's address shows this page too, so a link to /claim?claim=7
+    # asks for a sign-in (not "page not found") and opens the claim right after.
+    aliases = [st.Page(spec.script, title=t(spec.title_key), icon=spec.icon, url_path=p.key)
+               for p in nav.PAGES]
+    current = st.navigation([page, *aliases], position="hidden")
     ctx = PageContext(svc=svc, settings=settings, t=t, pages={spec.key: page})
     _run_page(ctx, current)
 

@@ -481,8 +481,10 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "पहली सूचना से पहले प्रकाशित खंडन तक; पिछले {days} दिनों में {count} दावे प्रकाशित हुए।"),
     ("dashboard.p90_publish", "Slowest 10% take over", "सबसे धीमे 10% को लगता है"),
     ("dashboard.median_all", "Median, all time", "माध्यिका, अब तक"),
-    ("dashboard.median_all_help", "{count} claims answered by a published rebuttal.",
-     "{count} दावों का उत्तर प्रकाशित खंडन से दिया गया।"),
+    ("dashboard.median_all_help", "{count} claims answered by a published rebuttal; {arrival} "
+                                  "more were already answered when first seen.",
+     "{count} दावों का उत्तर प्रकाशित खंडन से दिया गया; {arrival} और दावों का उत्तर पहली बार दिखने "
+     "पर पहले से मौजूद था।"),
     ("dashboard.hours", "{hours} h", "{hours} घंटे"),
     ("dashboard.viral", "Most viral open claims (last 24 h)", "सबसे ज़्यादा फैल रहे खुले दावे (24 घंटे)"),
     ("dashboard.claim", "Claim", "दावा"),

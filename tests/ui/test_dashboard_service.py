@@ -89,6 +89,19 @@ def test_time_to_publish_is_the_median_from_first_sighting(core, team, clock):
     assert core.dashboard.time_to_publish(fc, days=3).median_hours is None
 
 
+def test_claims_seen_after_publication_are_answered_on_arrival(core, team, clock):
+    fc = team["fact_checker"]
+    early = core.claims.create(fc, NewClaim("early claim", seen_at="2026-11-22T07:00:00Z"))
+    late = core.claims.create(fc, NewClaim("late variant", seen_at="2026-11-22T09:00:00Z"))
+    r = _publish(core, team, clock, [early.id])               # published at 10:00
+    clock.advance(hours=3)
+    late2 = core.claims.create(fc, NewClaim("later still"))  # first seen at 13:00
+    core.rebuttals.link_claims(fc, r.id, [late.id, late2.id], expected_version=r.version)
+    delay = core.dashboard.time_to_publish(fc)
+    assert (delay.claims, delay.answered_on_arrival) == (2, 1)
+    assert delay.median_hours == pytest.approx(2.0)          # 3 h and 1 h
+
+
 def test_a_correction_does_not_reset_the_time_to_publish(core, team, clock):
     fc, ed = team["fact_checker"], team["editor"]
     claim = core.claims.create(fc, NewClaim("claim", seen_at="2026-11-22T09:00:00Z"))

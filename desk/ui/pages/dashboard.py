@@ -66,7 +66,8 @@ def _funnel(ctx: PageContext, days: int) -> None:
               help=t("dashboard.median_help", count=delay_window.claims, days=days))
     c2.metric(t("dashboard.p90_publish"), _hours(delay_window.p90_hours, t))
     c2.metric(t("dashboard.median_all"), _hours(delay_all.median_hours, t),
-              help=t("dashboard.median_all_help", count=delay_all.claims))
+              help=t("dashboard.median_all_help", count=delay_all.claims,
+                     arrival=delay_all.answered_on_arrival))
 
 
 def _viral(ctx: PageContext) -> None:
