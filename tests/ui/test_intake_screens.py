@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desk.domain import Channel, SuggestedLink
+from desk.domain import Channel, NewSighting, SuggestedLink
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 LUCKNOW = DEMO / "whatsapp" / "WhatsApp Chat with Lucknow Nagrik Suchna Manch.txt"
@@ -156,3 +156,32 @@ def test_calibration_is_proposed_from_reviewer_decisions(desk, seeded):
     proposal = [desk.shown(i.value) for i in at.info if "Calibrated" in desk.shown(i.value)]
     assert proposal and "same" in proposal[0]
     assert "From 6 confirmed and 6 rejected" in desk.shown(" ".join(c.value for c in at.caption))
+
+
+def test_new_fact_shows_near_duplicates_from_the_engine(desk, seeded):
+    at = desk.app("researcher", page="research")
+    at.text_area(key="research.new_statement").set_value(
+        "Only the Election Commission announces polling dates.")
+    at.run()
+    assert not at.exception
+    warning = [desk.shown(w.value) for w in at.warning if "similar facts" in desk.shown(w.value)]
+    assert warning, [w.value for w in at.warning]
+    assert "Polling dates are announced only by the Election Commission." in \
+        [t.value for t in at.text]
+
+
+def test_sightings_by_group_and_region(desk, seeded):
+    fc = desk.ids["fact_checker"]
+    desk.svc.sightings.record(fc, [
+        NewSighting(seeded.other_claim, f"g{i}", source_group="Aliganj RWA" if i % 2 else
+                    "Sigra Samachar", region_code="UP-LKO" if i < 3 else "RJ-JP")
+        for i in range(5)])
+    at = desk.app("fact_checker")
+    at.session_state["claim.id"] = seeded.other_claim
+    desk.goto(at, "claim")
+    groups = desk.frame(at, "claim.by_group")
+    assert dict(zip(groups["Group"], groups["Sightings"])) == {"Sigra Samachar": 3,
+                                                               "Aliganj RWA": 2}
+    regions = desk.frame(at, "claim.by_region")
+    assert dict(zip(regions["Region"], regions["Sightings"])) == {"Lucknow (UP-LKO)": 3,
+                                                                  "Jaipur (RJ-JP)": 2}
