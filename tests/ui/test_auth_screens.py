@@ -250,3 +250,13 @@ def test_language_preference_is_stored_on_the_user(desk, seeded):
     at.run()
     assert at.title[0].value == "Triage inbox"
     assert desk.svc.users.get(desk.system, desk.ids["researcher"]).language == "en"
+
+
+def test_language_from_the_account_page(desk, seeded):
+    at = desk.app("coordinator", page="account")
+    at.segmented_control(key="account.language").set_value("hi").run()
+    assert not at.exception
+    assert at.title[0].value == "मेरा खाता"
+    assert desk.svc.users.get(desk.system, desk.ids["coordinator"]).language == "hi"
+    at.segmented_control(key="account.language").set_value("en").run()
+    assert at.title[0].value == "My account"
