@@ -296,7 +296,8 @@ def _maintenance(ctx: PageContext) -> None:
             alert("success" if healthy else "error",
                   t("admin.check_ok") if healthy else t("admin.check_bad"))
             st.code(json.dumps(check, ensure_ascii=False, indent=2, default=str), language="json")
-    with st.expander(t("admin.stats"), icon=":material/query_stats:"):
+    # Counting every table takes a while on a big desk: only when asked.
+    if st.button(t("admin.stats"), key="admin.stats", icon=":material/query_stats:"):
         st.code(json.dumps(ctx.svc.admin.stats(ctx.actor), ensure_ascii=False, indent=2,
                            default=str), language="json")
 
