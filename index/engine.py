@@ -30,7 +30,8 @@ from index.fusion import FusionModel, Thresholds, load_model
 from index.fuzzy import char_ngrams
 from index.glossary import Glossary, load_glossary
 from index.lexical import LexicalIndex
-from index.rerank import FEATURES, DocInfo, Explanation, QueryInfo, explain, features_for
+from index.rerank import (FEATURES, DocInfo, Explanation, QueryInfo, explain, features_for,
+                          near_top_ids)
 from index.vectors import VectorIndex
 
 __all__ = ["MatchEngine", "Doc", "Candidate", "Explanation", "Thresholds"]
@@ -379,7 +380,11 @@ class MatchEngine:
         q = QueryInfo(an.key, an.norm.script, an.norm.lang, an.concepts, an.specifics, char_ngrams(an.key),
                       sum(term_idf.values()) or 1.0, term_idf)
         cands = [(i, st.docs[i]) for i in ids]
-        adapted = self._adapted_scores(qvec, cands) if self.adapter is not None else None
+        if self.adapter is not None:
+            near = near_top_ids({i: dense[i] for i in top_dense}, {i: bm25[i] for i in top_bm})
+            adapted = self._adapted_scores(qvec, [c for c in cands if c[0] in near])
+        else:
+            adapted = None
         feats, comps = features_for(q, cands, {i: dense[i] for i in top_dense},
                                     {i: bm25[i] for i in top_bm}, st.terms, adapted)
         return list(zip(ids, feats)), cands, comps, q

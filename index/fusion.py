@@ -67,7 +67,32 @@ class FusionModel:
 
     def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         """Feature matrix for this model; ``"a@b"`` is the product of features a and b."""
-        return feature_matrix(rows, self.features)
+        base, left, right = self._layout()
+        raw = np.array([[r.get(n, 0.0) for n in base] for r in rows], dtype=np.float64)
+        raw = raw.reshape(len(rows), len(base))
+        raw[:, 0] = 1.0
+        return raw[:, left] * raw[:, right]
+
+    def _layout(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Base feature names, and per model column the two base columns it multiplies
+        (a plain feature multiplies by a constant-one column)."""
+        cached = self.__dict__.get("_layout_cache")
+        if cached is None:
+            base = ["__one__"]
+            pos = {"__one__": 0}
+            left, right = [], []
+            for f in self.features:
+                a, b = f.split("@", 1) if "@" in f else (f, "__one__")
+                for n in (a, b):
+                    if n not in pos:
+                        pos[n] = len(base)
+                        base.append(n)
+                left.append(pos[a])
+                right.append(pos[b])
+            cached = (base, np.array(left, dtype=np.int64), np.array(right, dtype=np.int64))
+            object.__setattr__(self, "_layout_cache", cached)
+        base, left, right = cached
+        return base, left, right
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """First-stage logits for a ``(n, len(features))`` matrix."""

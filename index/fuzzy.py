@@ -29,6 +29,18 @@ def containment(q: frozenset[str], d: frozenset[str]) -> float:
     return len(q & d) / len(q)
 
 
+def key_containment(q: frozenset[str], d_key: str) -> float:
+    """``containment(q, char_ngrams(d_key))`` without building the candidate's n-gram set.
+
+    Words are padded with one space each side, so in ``" w1  w2 "`` a padded
+    n-gram can only match inside one padded word.
+    """
+    if not q:
+        return 0.0
+    padded = " " + d_key.replace(" ", "  ") + " "
+    return sum(1 for g in q if g in padded) / len(q)
+
+
 def fuzzy_scores(q_key: str, d_key: str) -> dict[str, float]:
     """Near-duplicate signals in [0, 1]."""
     if not q_key or not d_key:

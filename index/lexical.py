@@ -94,15 +94,23 @@ class LexicalIndex:
     delta: Segment = field(default_factory=_empty_segment)
     base_dead: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     delta_terms: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
-    max_postings: int = 20_000
+    max_postings: int = 5_000
+    # Derived once per snapshot (searches must not pay O(n) for them).
+    live: int = field(init=False, default=0)
+    any_dead: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        dead = int(self.base_dead.sum()) if len(self.base_dead) else 0
+        object.__setattr__(self, "live", int(self.base.n - dead + self.delta.n))
+        object.__setattr__(self, "any_dead", dead > 0)
 
     @classmethod
-    def build(cls, docs: Iterable[tuple[int, Iterable[str]]], *, max_postings: int = 20_000) -> "LexicalIndex":
+    def build(cls, docs: Iterable[tuple[int, Iterable[str]]], *, max_postings: int = 5_000) -> "LexicalIndex":
         base = build_segment(docs)
         return cls(base, _empty_segment(), np.zeros(base.n, bool), {}, max_postings)
 
     def __len__(self) -> int:
-        return int(self.base.n - self.base_dead.sum() + self.delta.n)
+        return self.live
 
     @property
     def avgdl(self) -> float:
@@ -125,7 +133,7 @@ class LexicalIndex:
         return self.delta.n > max(2_000, self.base.n // 20)
 
     def idf(self, term: str) -> float:
-        n = len(self)
+        n = self.live
         df = 0
         for seg in (self.base, self.delta):
             c = seg.vocab.get(term)
@@ -142,30 +150,36 @@ class LexicalIndex:
             return []
         idfs = {t: self.idf(t) for t in uniq}
         out: list[tuple[int, float]] = []
-        for seg, dead in ((self.base, self.base_dead), (self.delta, None)):
+        for seg, dead in ((self.base, self.base_dead if self.any_dead else None), (self.delta, None)):
             if seg.n == 0:
                 continue
-            rows_l, w_l = [], []
+            cols, weights = [], []
             for t in uniq:
                 c = seg.vocab.get(t)
-                if c is None or idfs[t] <= 0:
-                    continue
-                lo, hi = int(seg.indptr[c]), int(seg.indptr[c + 1])
-                hi = min(hi, lo + self.max_postings)
-                rows_l.append(seg.rows[lo:hi])
-                w_l.append(seg.impact[lo:hi] * np.float32(idfs[t]))
-            if not rows_l:
+                if c is not None and idfs[t] > 0:
+                    cols.append(c)
+                    weights.append(idfs[t])
+            if not cols:
                 continue
-            rows = np.concatenate(rows_l)
-            w = np.concatenate(w_l)
-            if len(rows) * 8 < seg.n:
+            # Gather every selected posting in one vectorised step (no per-term slicing).
+            c_arr = np.asarray(cols, np.int64)
+            starts = seg.indptr[c_arr]
+            lengths = np.minimum(seg.indptr[c_arr + 1] - starts, self.max_postings)
+            total = int(lengths.sum())
+            if total == 0:
+                continue
+            shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            idx = np.arange(total, dtype=np.int64) + shift
+            rows = seg.rows[idx]
+            w = seg.impact[idx] * np.repeat(np.asarray(weights, np.float32), lengths)
+            if total * 4 < seg.n:
                 uniq_rows, inv = np.unique(rows, return_inverse=True)
-                scores = np.bincount(inv, weights=w).astype(np.float32)
+                scores = np.bincount(inv, weights=w)
             else:
-                acc = np.bincount(rows, weights=w, minlength=seg.n).astype(np.float32)
+                acc = np.bincount(rows, weights=w, minlength=seg.n)
                 uniq_rows = np.flatnonzero(acc)
                 scores = acc[uniq_rows]
-            if dead is not None and dead.any():
+            if dead is not None:
                 keep = ~dead[uniq_rows]
                 uniq_rows, scores = uniq_rows[keep], scores[keep]
             if len(scores) > k:

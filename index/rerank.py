@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from index.fuzzy import char_ngrams, containment, fuzzy_scores
+from index.fuzzy import fuzzy_scores, key_containment
 from index.normalize import STOPWORDS
 from index.specifics import Comparison, Specifics, compare
 
@@ -14,7 +14,7 @@ FEATURES = (
     "dense", "dense_gap", "dense_adapt", "bm25", "bm25_gap", "concept", "concept_w", "coverage", "char3",
     "token_set", "partial", "num_agree", "num_strong", "num_disagree", "place_agree",
     "place_disagree", "month_agree", "month_disagree", "cross_script", "in_dense", "in_bm25",
-    "en_pair",
+    "en_pair", "dense_rank", "bm25_rank",
 )
 
 
@@ -70,6 +70,11 @@ def _is_place(c: str) -> bool:
     return c.startswith("place:")
 
 
+# Character-level signals (and the adapter) are computed only for candidates in the
+# top FUZZY_DEPTH of either retriever: they are the costly ones and only refine the top.
+FUZZY_DEPTH = 12
+
+
 def _is_strong_number(x: str) -> bool:
     """Numbers that identify a claim (amounts, years); 1-31 are too common to count."""
     try:
@@ -77,6 +82,13 @@ def _is_strong_number(x: str) -> bool:
     except ValueError:
         return False
     return v > 31 or not v.is_integer()
+
+
+def near_top_ids(dense: Mapping[int, float], bm25: Mapping[int, float]) -> set[int]:
+    """Candidates that get the costly signals (top FUZZY_DEPTH of either retriever)."""
+    top_d = sorted(dense, key=lambda i: -dense[i])[:FUZZY_DEPTH]
+    top_b = sorted(bm25, key=lambda i: -bm25[i])[:FUZZY_DEPTH]
+    return set(top_d) | set(top_b)
 
 
 def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapping[int, float],
@@ -91,12 +103,15 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
     strong_q = [x for x in q.specifics.numbers if _is_strong_number(str(x))]
     best_dense = max((dense.get(i, 0.0) for i, _ in cands), default=0.0)
     raw_bm = {i: bm25.get(i, 0.0) / q.bm25_self if q.bm25_self > 0 else 0.0 for i, _ in cands}
+    d_rank = {i: r for r, (i, _) in enumerate(sorted(dense.items(), key=lambda kv: -kv[1]))}
+    b_rank = {i: r for r, (i, _) in enumerate(sorted(bm25.items(), key=lambda kv: -kv[1]))}
     best_bm = max(raw_bm.values(), default=0.0)
     out, comps = [], []
     for doc_id, d in cands:
         dv = dense.get(doc_id)
         comp = compare(q.specifics, d.specifics)
-        fz = fuzzy_scores(q.key, d.key)
+        near_top = d_rank.get(doc_id, FUZZY_DEPTH) < FUZZY_DEPTH or b_rank.get(doc_id, FUZZY_DEPTH) < FUZZY_DEPTH
+        fz = fuzzy_scores(q.key, d.key) if near_top else {"token_set": 0.0, "partial": 0.0}
         bm = min(raw_bm[doc_id], 1.5)
         shared_c = q_concepts & d.concepts
         dterms = set(doc_terms.get(doc_id, ())) if doc_terms is not None else set()
@@ -106,14 +121,15 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
             "dense": dv if dv is not None else 0.0,
             "dense_gap": (dv if dv is not None else 0.0) - best_dense,
             # Without an adapter for this model the signal falls back to the plain cosine.
-            "dense_adapt": adapted.get(doc_id, 0.0) if adapted is not None else (dv or 0.0),
+            "dense_adapt": (adapted.get(doc_id, 0.0) if adapted is not None else (dv or 0.0))
+            if near_top else 0.0,
             "bm25": bm,
             "bm25_gap": bm - min(best_bm, 1.5),
             "concept": (len(shared_c) / len(q_concepts)) if q_concepts else 0.0,
             "concept_w": sum(cidf[c] for c in shared_c) / cidf_total if cidf_total > 0 else 0.0,
             "coverage": cov,
             "num_strong": strong_agree / max(len(strong_q), 1),
-            "char3": containment(q.grams, char_ngrams(d.key)),
+            "char3": key_containment(q.grams, d.key) if near_top else 0.0,
             "token_set": fz["token_set"],
             "partial": fz["partial"],
             "cross_script": float(q.script != d.script),
@@ -122,6 +138,8 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
             # English claim against an English document: the dense model is at home there,
             # so the fusion model may weigh signals differently (features named "x@en_pair").
             "en_pair": float(q.lang == "en" and d.lang == "en"),
+            "dense_rank": 1.0 / (1 + d_rank[doc_id]) if doc_id in d_rank else 0.0,
+            "bm25_rank": 1.0 / (1 + b_rank[doc_id]) if doc_id in b_rank else 0.0,
         }
         f.update(comp.features(q.specifics))
         out.append(f)

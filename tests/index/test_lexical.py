@@ -66,3 +66,17 @@ def test_scales_to_many_documents_quickly():
     lex = LexicalIndex.build(docs)
     assert len(lex) == 50_000
     assert lex.search(["w1", "w2", "w3"], 10)
+
+
+@pytest.mark.parametrize("q,d", [
+    ("rasan kard band", "rasan kard band ho jaega"),
+    ("a bc def", "bc a xdefx de"),
+    ("bijli bil", "bil bijli"),
+    ("x", "xx x"),
+    ("", "abc"),
+])
+def test_substring_containment_equals_the_ngram_set_version(q, d):
+    from index.fuzzy import char_ngrams, containment, key_containment
+
+    grams = char_ngrams(q)
+    assert key_containment(grams, d) == containment(grams, char_ngrams(d))
