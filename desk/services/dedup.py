@@ -9,9 +9,10 @@ transaction opens (embedding is the slow part), in this order:
 2. near-identical forwards (``desk.services.forwards``): groups whose text
    without forwarding decoration has the same key, or whose keys differ only
    by typos, are folded; a decorated copy of an existing claim joins it;
-3. the remaining groups are clustered among themselves by the engine: each
-   joins the earliest earlier group it rates ``same`` (leader clustering, so a
-   chain of "almost the same" never drifts), otherwise it leads a cluster;
+3. the remaining groups are clustered among themselves by the engine, in
+   order: each is matched against the leaders found so far and joins the best
+   one it rates ``same``, otherwise it leads a cluster of its own (members are
+   compared with leaders only, so a chain of "almost the same" never drifts);
 4. each leader is matched against the open claims: at tier ``same`` its whole
    cluster joins that claim (related ones become suggestions);
 5. each remaining leader becomes a new claim and is matched against the
@@ -29,8 +30,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from desk.services.forwards import core_text, place_words, typo_leaders
-from desk.services.matching import K_SLACK, EngineSet, MatchHit, hits_from
+from desk.services.forwards import core_text, negation_words, place_words, typo_leaders
+from desk.services.matching import K_SLACK, EngineSet, MatchHit, hits_from, is_anchor
 from desk.store import Store
 from desk.store import claims as claims_repo
 from desk.store import imports as imports_repo
@@ -124,7 +125,7 @@ def plan_import(store: Store, items: Sequence[Incoming], *, normalizer: Normaliz
         engines.ensure_synced(store)
         started = _tick(timings, "index", started)
         pending = [i for i, g in enumerate(ordered) if _unplaced(g)]
-        _cluster(engines, ordered, pending, progress)
+        _cluster(store, engines, ordered, pending, progress)
         started = _tick(timings, "cluster", started)
         leaders = [i for i in pending if ordered[i].leader is None]
         _fold_into_open_claims(store, engines, ordered, leaders, progress)
@@ -171,7 +172,8 @@ def _fold_near_identical(store: Store, groups: list[Group], normalizer: Normaliz
         if groups[lead].existing_claim is None:
             cores.append(key)
             leads.append(lead)
-    for n, lead_of in enumerate(typo_leaders(cores, place_words(normalizer))):
+    guards = place_words(normalizer), negation_words(normalizer)
+    for n, lead_of in enumerate(typo_leaders(cores, *guards)):
         if lead_of is not None:
             groups[leads[n]].leader = leads[lead_of]
     _resolve_leaders(groups)
@@ -219,7 +221,7 @@ def _fold_into_open_claims(store: Store, engines: EngineSet, groups: list[Group]
         progress("match", len(texts), len(texts))
 
 
-def _cluster(engines: EngineSet, groups: list[Group], pending: list[int],
+def _cluster(store: Store, engines: EngineSet, groups: list[Group], pending: list[int],
              progress: Progress | None) -> None:
     if len(pending) < 2:
         return
@@ -234,25 +236,23 @@ def _cluster(engines: EngineSet, groups: list[Group], pending: list[int],
     for (i, an), q, vec in zip(analyses.items(), queries, vectors):
         for view in (*doc_views(an), q):
             table.setdefault(view, vec)
-    scratch = engines.scratch_engine(embedder=_QueryVectors(engines.embedder, table))
-    scratch.rebuild([Doc(id=i, text=t, kind="claim") for i, t in texts.items()])
-    same: dict[int, dict[int, float]] = {i: {} for i in pending}
+    # The scratch engine holds the leaders found so far: each message is compared
+    # with them (not with the other members), so every member is `same` as its leader.
+    scratch = engines.scratch_engine(embedder=_QueryVectors(engines.embedder, table),
+                                     store=store)
+    leaders = 0
     for n, i in enumerate(pending, 1):
-        for c in scratch.match(texts[i], k=10, exclude=[i]):
-            if c.tier == "same":
-                # Keep the pair from both sides: scores are not exactly symmetric.
-                same[i][c.id] = max(same[i].get(c.id, 0.0), c.score)
-                same[c.id][i] = max(same[c.id].get(i, 0.0), c.score)
-        if progress and (n % 200 == 0 or n == len(pending)):
-            progress("cluster", n, len(pending))
-    leaders: list[int] = []
-    for i in pending:
-        best = max((lead for lead in leaders if lead in same[i]),
-                   key=lambda lead: same[i][lead], default=None)
+        best = None
+        if leaders:
+            best = next((c.id for c in scratch.match(texts[i], k=5)
+                         if c.tier == "same" and not is_anchor(c.id)), None)
         if best is None:
-            leaders.append(i)
+            scratch.upsert([Doc(id=i, text=texts[i], kind="claim")])
+            leaders += 1
         else:
             groups[i].leader = best
+        if progress and (n % 200 == 0 or n == len(pending)):
+            progress("cluster", n, len(pending))
     _resolve_leaders(groups)
 
 

@@ -8,16 +8,20 @@ the engine's ``same`` tier then handles real rewordings):
 * :func:`core_text` drops decoration lines at either end of a message and a
   loud prefix ("URGENT!!!", "ब्रेकिंग:") on its first line; messages whose
   core has the same matching key are the same forward.
-* :func:`typo_leaders` folds matching keys that differ only by typos: the same
-  number of words, the same figures, at most three words different, each
-  different word at least five letters long, not a place name, and one letter
-  dropped, doubled or swapped with its neighbour (words of eight letters or
-  more: up to two edits of any kind).  A missing "nahi", a changed amount,
-  another town or "bachcha" for "bachchi" never qualifies.
+* :func:`typo_leaders` folds matching keys that differ only by typos, with the
+  same figures, either word by word (the same number of words, at most three
+  words different, each at least five letters long and not a place name, with
+  one letter dropped, doubled or swapped with its neighbour; words of eight
+  letters or more: up to two edits of any kind) or letter by letter (keys of
+  40 characters or more within three dropped, doubled or swapped letters, 15 or
+  more within one, with the same negations and the same place names, one of them
+  perhaps misspelt).  A missing "nahi", a changed
+  amount, another town or "bachcha" for "bachchi" never qualifies.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 from rapidfuzz.distance import OSA
@@ -33,6 +37,11 @@ MAX_DECORATION_WORDS = 8
 MAX_TYPO_WORDS = 3
 MIN_TYPO_WORD = 5
 LONG_WORD = 8
+MAX_KEY_EDITS = 3          # letter by letter, keys of LONG_KEY characters or more
+LONG_KEY = 40
+SHORT_KEY = 15             # one edit from here; shorter keys must match exactly
+NEGATIONS = ("nahi", "nahin", "nhi", "na", "mat", "not", "no", "never", "dont", "don't",
+             "cannot", "can't", "without", "bina", "नहीं", "न", "मत", "ना", "बिना")
 
 _WORDS = re.compile(r"[\w\u0900-\u0963\u0966-\u097f]+")
 _DIGIT = re.compile(r"\d")
@@ -78,13 +87,21 @@ def core_text(text: str) -> str:
     return "\n".join(core)
 
 
+def _key_words(normalizer: Callable[[str], object], words: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for word in words:
+        out.update((getattr(normalizer(word), "key", "") or "").split())
+    return frozenset(out)
+
+
 def place_words(normalizer: Callable[[str], object]) -> frozenset[str]:
     """The words of known place names, in matching-key form."""
-    out: set[str] = set()
-    for place in PLACES:
-        key = getattr(normalizer(place), "key", "") or ""
-        out.update(key.split())
-    return frozenset(out)
+    return _key_words(normalizer, PLACES)
+
+
+def negation_words(normalizer: Callable[[str], object]) -> frozenset[str]:
+    """Negations ("nahi", "नहीं", "not"...), in matching-key form."""
+    return _key_words(normalizer, NEGATIONS)
 
 
 def _typo_pair(a: Sequence[str], b: Sequence[str], places: frozenset[str]) -> bool:
@@ -100,28 +117,63 @@ def _typo_pair(a: Sequence[str], b: Sequence[str], places: frozenset[str]) -> bo
         if min(len(x), len(y)) >= LONG_WORD:
             if OSA.distance(x, y, score_cutoff=2) > 2:
                 return False
-        elif OSA.distance(x, y, score_cutoff=1) > 1 or (
-                len(x) == len(y) and sorted(x) != sorted(y)):
+        elif not _slip(x, y):
             # Short words: no substituted letter ("bachcha"/"bachchi", "karega"/"karegi").
             return False
     return True
 
 
-def typo_leaders(keys: Sequence[str], places: Iterable[str] = ()) -> list[int | None]:
+def _letter_pair(a: str, b: str, wa: Sequence[str], wb: Sequence[str],
+                 places: frozenset[str], negations: frozenset[str]) -> bool:
+    shortest = min(len(a), len(b))
+    limit = MAX_KEY_EDITS if shortest >= LONG_KEY else 1 if shortest >= SHORT_KEY else 0
+    if not limit or abs(len(a) - len(b)) > limit:
+        return False
+    if sorted(w for w in wa if w in negations) != sorted(w for w in wb if w in negations):
+        return False
+    pa, pb = {w for w in wa if w in places}, {w for w in wb if w in places}
+    if pa != pb:
+        # A misspelt town ("dehli") is not a place word; another town is.
+        only_a, only_b = pa - pb, pb - pa
+        if len(only_a | only_b) != 1:
+            return False
+        (place,) = only_a | only_b
+        others = set(wb if only_a else wa) - (pb if only_a else pa)
+        if not any(_slip(place, w) for w in others):
+            return False
+    # Letters only dropped, doubled or swapped: one key has all the other's letters
+    # ("bachcha" -> "bachchi" substitutes one, and is another word).
+    extra_a, extra_b = Counter(a) - Counter(b), Counter(b) - Counter(a)
+    if extra_a and extra_b:
+        return False
+    return OSA.distance(a, b, score_cutoff=limit) <= limit
+
+
+def _slip(x: str, y: str) -> bool:
+    """One letter dropped, doubled or swapped with its neighbour (no substitution)."""
+    if min(len(x), len(y)) < 4 or OSA.distance(x, y, score_cutoff=1) > 1:
+        return False
+    return len(x) != len(y) or sorted(x) == sorted(y)
+
+
+def typo_leaders(keys: Sequence[str], places: Iterable[str] = (),
+                 negations: Iterable[str] = ()) -> list[int | None]:
     """For each key, the index of an earlier key it is a typo-variant of, else None.
 
     Leaders are never themselves variants, so every variant is compared with
     the key that starts its group (no chains).
     """
-    places = frozenset(places)
+    places, negations = frozenset(places), frozenset(negations)
     out: list[int | None] = [None] * len(keys)
     blocks: dict[tuple, list[int]] = {}
     words = [k.split() for k in keys]
     for i, tokens in enumerate(words):
         figures = tuple(t for t in tokens if _DIGIT.search(t))
-        leaders = blocks.setdefault((len(tokens), figures), [])
+        leaders = blocks.setdefault(figures, [])
         for lead in leaders:
-            if _typo_pair(words[lead], tokens, places):
+            same_length = len(words[lead]) == len(tokens)
+            if (same_length and _typo_pair(words[lead], tokens, places)) or _letter_pair(
+                    keys[lead], keys[i], words[lead], tokens, places, negations):
                 out[i] = lead
                 break
         else:

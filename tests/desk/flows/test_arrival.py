@@ -38,10 +38,14 @@ def test_engine_same_tier_merges_a_reworded_copy(svc, system_id, people):
 
 
 def test_related_match_is_a_suggestion_for_a_person(svc, system_id, people):
-    set_thresholds(svc, same=0.95, related=0.5)
     fact = svc.facts.create(system_id, NewFact(statement=RUMOUR, lang="en"))
-    result = svc.intake.submit_claim(people.checker, NewClaim(
-        text="Voters skipping the poll lose money from the bank"))
+    text = "Voters skipping the poll lose money from the bank"
+    score = next(h.score for h in svc.matching.search(system_id, text, k=5, include_none=True)
+                 if h.kind == "fact" and h.ref_id == fact.id)
+    assert 0.1 < score < 0.999
+    # Place this pair between the thresholds: above "related", below "same".
+    set_thresholds(svc, same=min(1.0, score + 0.001), related=score - 0.1)
+    result = svc.intake.submit_claim(people.checker, NewClaim(text=text))
     assert result.merged_into is None
     link = next(s for s in result.suggestions if s.target_kind == "fact"
                 and s.target_id == fact.id)
@@ -113,3 +117,19 @@ def test_a_deactivated_user_cannot_submit(svc, system_id, people):
     svc.users.set_active(system_id, people.checker, False, expected_version=user.version)
     with pytest.raises(PermissionDenied):
         svc.intake.submit_claim(people.checker, NewClaim(text=FACT))
+
+
+def test_a_near_empty_desk_does_not_call_unrelated_claims_the_same(svc):
+    from .conftest import seed
+    actor = seed(svc, facts=False, same=0.9, related=0.5)
+    fact = svc.facts.create(actor, NewFact(statement=RUMOUR, lang="en"))
+    first = svc.intake.submit_claim(actor, NewClaim(text="Petrol will be 15 rupees cheaper "
+                                                         "from tomorrow, do not fill up today"))
+    second = svc.intake.submit_claim(actor, NewClaim(text="Jaipur me 3 din tak internet band "
+                                                          "rahega, police ne aadesh diya hai"))
+    assert first.merged_into is None and second.merged_into is None
+    assert first.claim.id != second.claim.id
+    for result in (first, second):
+        assert all(s.tier != "same" for s in result.suggestions)
+        assert ("fact", fact.id) not in {(s.target_kind, s.target_id) for s in result.suggestions
+                                         if s.tier == "same"}

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from desk.services.forwards import core_text, is_decoration, place_words, typo_leaders
+from desk.services.forwards import (
+    core_text, is_decoration, negation_words, place_words, typo_leaders,
+)
 from index.normalize import normalize
 
 CLAIM = ("Sarkar ne 1 December se un sabhi parivaron ke ration card radd karne ka aadesh diya "
@@ -55,22 +57,30 @@ def test_core_keeps_content(text):
 
 
 PLACES = place_words(normalize)
+NEGATIONS = negation_words(normalize)
 
 
 @pytest.mark.parametrize("a,b,same", [
     (CLAIM, CLAIM.replace("Sarkar", "Sarakr"), True),                # swapped letters
     (CLAIM, CLAIM.replace("parivaron", "parivarron"), True),         # doubled letter
-    (CLAIM, CLAIM.replace("sabhi", "sbhi").replace("ration", "rtion"), False),  # short words
+    (CLAIM, CLAIM.replace("sabhi", "sbhi").replace("ration", "rtion"), True),   # two drops
+    (CLAIM, CLAIM.replace("sabhi", "sabhu"), False),                 # a substituted letter
     (CLAIM, CLAIM.replace("1 December", "10 December"), False),      # another figure
     (CLAIM, CLAIM.replace("nahi karaya", "karaya"), False),          # a word less
     ("Kanpur me 3 din internet band rahega", "Jaipur me 3 din internet band rahega", False),
+    ("Scientists warn of a 7.5 magnitude earthquake in Delhi-NCR at 2 am tonight",
+     "Scientists warn of a 7.5 magnitude earthquake in Dehli-NCR at 2 a tonight", True),
+    ("Scientists warn of a 7.5 magnitude earthquake in Delhi-NCR at 2 am tonight",
+     "Scientists warn of a 7.5 magnitude earthquake in Jaipur-NCR at 2 am tonight", False),
+    ("Scientists warn of a 7.5 magnitude earthquake in Delhi at 2 am tonight",
+     "Scientists warn of no 7.5 magnitude earthquake in Delhi at 2 am tonight", False),
     ("Lucknow ke hospital me bachcha chor giroh pakda gaya",
      "Lucknow ke hospital me bachcha chor giroh pakad gaya", True),   # swapped letters
     ("Lucknow ke hospital me bachcha chor giroh pakda gaya",
      "Lucknow ke hospital me bachchi chor giroh pakda gaya", False),  # another word
 ])
 def test_typo_variants(a, b, same):
-    leaders = typo_leaders([key(a), key(b)], PLACES)
+    leaders = typo_leaders([key(a), key(b)], PLACES, NEGATIONS)
     assert leaders == [None, 0 if same else None]
 
 
@@ -84,7 +94,7 @@ def test_leaders_never_chain():
         current = current[:]
         current[i] = current[i][1:] + current[i][0] if len(current[i]) > 8 else current[i] + "x"
         variants.append(" ".join(current))
-    leaders = typo_leaders(variants, PLACES)
+    leaders = typo_leaders(variants, PLACES, NEGATIONS)
     for n, lead in enumerate(leaders):
         assert lead is None or leaders[lead] is None   # points at a leader, never a member
     assert leaders[1] == 0 and any(lead is None for lead in leaders[4:])

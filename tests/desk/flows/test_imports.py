@@ -277,3 +277,20 @@ def test_known_message_keys_point_at_their_claims(svc, system_id):
     report = _import(svc, system_id, android([("09/11/26, 9:00 am", "Ramesh", RATION)]))
     keys = [r["message_key"] for r in svc.store.all("SELECT message_key FROM sightings")]
     assert claims_repo.known_message_keys(svc.store, keys) == {keys[0]: report.claim_ids[0]}
+
+
+def test_unrelated_claims_in_a_fresh_desk_stay_apart(settings, engines, clock):
+    svc = open_flow(settings, engines, clock)
+    try:
+        actor = seed(svc, facts=False, same=0.9, related=0.5)
+        report = _import(svc, actor, android([
+            ("09/11/26, 9:00 am", "A", RATION),
+            ("09/11/26, 9:10 am", "B", PETROL),
+            ("09/11/26, 9:20 am", "C", "Jaipur me 3 din tak internet band rahega, police ne "
+                                      "aadesh jari kiya hai"),
+            ("09/11/26, 9:30 am", "D", "Free laptop scheme for all 12th pass students, register "
+                                      "at free-laptop-yojana.in before 30 November"),
+        ]))
+    finally:
+        svc.close()
+    assert (report.claims_created, report.folded_within_import) == (4, 0)
