@@ -10,7 +10,7 @@ from desk.domain import Claim, LinkDecision, LinkKind, MatchLink
 from desk.errors import DeskError
 from desk.ui.context import PageContext
 from desk.ui.safe import md_escape
-from desk.ui.widgets import caption, flash, guard, optional_service, plain, seen_version
+from desk.ui.widgets import caption, flash, guard, live_matching, plain, seen_version
 
 
 def _targets(ctx: PageContext, links: list[MatchLink]) -> dict[tuple[str, int], Any]:
@@ -33,7 +33,7 @@ def _targets(ctx: PageContext, links: list[MatchLink]) -> dict[tuple[str, int], 
 
 def _explanations(ctx: PageContext, claim: Claim) -> dict[tuple[str, int], dict]:
     """The engine's explanation per candidate, from a live search of the claim text."""
-    matching = optional_service(ctx, "matching")
+    matching = live_matching(ctx)
     if matching is None or not ctx.may("match.run"):
         return {}
     try:
@@ -74,7 +74,7 @@ def _explain(ctx: PageContext, explanation: dict) -> None:
 def candidates(ctx: PageContext, claim: Claim, claim_version: int) -> None:
     """``claim_version``: the claim's version as the user saw it (for answering/folding)."""
     t = ctx.t
-    matching = optional_service(ctx, "matching")
+    matching = live_matching(ctx)
     if matching is not None and ctx.may("match.run"):
         if st.button(t("claim.match"), key="claim.match", icon=":material/manage_search:"):
             with guard(t) as attempt:

@@ -16,8 +16,7 @@ from desk.domain import Channel, NewClaim
 from desk.ui import lookups
 from desk.ui.context import PageContext
 from desk.ui.widgets import (
-    table,
-    ProgressBar, alert, caption, flash, guard, optional_service, plain,
+    ProgressBar, alert, caption, flash, guard, optional_service, plain, table,
 )
 
 FORM_FIELDS = ("text", "channel", "region", "topics", "group", "url")

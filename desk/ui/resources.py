@@ -12,15 +12,14 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 import os
-from typing import Any, Iterator
+from typing import Iterator
 
 import streamlit as st
 
 from desk.config import ENV_BACKEND, ENV_GLOSSARY, ENV_HOME, ENV_MODEL, Settings, load_settings
-from desk.services import Services, open_services
+from desk.services import EngineSet, Services, open_services
 from desk.services.installation import init_runtime, secret_path
 from desk.ui.catalogue import CATALOGUE
 from desk.ui.i18n import LANGUAGES
@@ -43,9 +42,7 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=ENGINE_SPINNER, max_entries=8)
-def _engine_set_for(home: str, model: str, backend: str, _settings: Settings) -> Any:
-    from desk.services.matching import EngineSet
-
+def _engine_set_for(home: str, model: str, backend: str, _settings: Settings) -> EngineSet:
     engines = EngineSet.create(_settings)
     # Bring the indexes in line with the database now, behind the spinner, rather
     # than at somebody's first search.
@@ -57,33 +54,23 @@ def _engine_set_for(home: str, model: str, backend: str, _settings: Settings) ->
     return engines
 
 
-def engine_set(settings: Settings) -> tuple[Any | None, str | None]:
+def engine_set(settings: Settings) -> tuple[EngineSet | None, str | None]:
     """``(EngineSet, None)``, or ``(None, reason)`` when matching is unavailable
     (the desk still works: intake falls back to exact-key deduplication)."""
     try:
         engines = _engine_set_for(str(settings.home), settings.model, settings.backend, settings)
-    except ModuleNotFoundError as exc:
-        return None, f"matching is not installed ({exc.name})"
     except Exception as exc:  # noqa: BLE001 - a broken model must not take the desk down
         log.exception("matching engine unavailable")
         return None, f"{type(exc).__name__}: {exc}"
     return engines, None
 
 
-def _accepts_engines() -> bool:
-    # The matching bridge may be installed before open_services learns about it.
-    return "engines" in inspect.signature(open_services).parameters
-
-
 @contextlib.contextmanager
-def open_desk(settings: Settings, engines: Any | None = None) -> Iterator[Services]:
+def open_desk(settings: Settings, engines: EngineSet | None = None) -> Iterator[Services]:
     """Services for one script run; the runtime directory is created on first use."""
     if not secret_path(settings).exists():
         init_runtime(settings)
-    if engines is not None and _accepts_engines():
-        svc = open_services(settings, engines=engines)
-    else:
-        svc = open_services(settings)
+    svc = open_services(settings, engines=engines)
     try:
         yield svc
     finally:

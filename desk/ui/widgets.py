@@ -166,6 +166,12 @@ def optional_service(ctx: Any, name: str) -> Any | None:
     return getattr(ctx.svc, name, None)
 
 
+def live_matching(ctx: Any) -> Any | None:
+    """``svc.matching`` when the engines are loaded in this process, else ``None``
+    (searches would only refuse; the page hides them instead)."""
+    return optional_service(ctx, "matching") if ctx.engines is not None else None
+
+
 def table(data: Any, key: str, *, where: Any = None) -> None:
     """A read-only table (cells are shown as text) in a container keyed ``key``,
     so tests and the browser find it (CSS class ``st-key-<key>``)."""

@@ -260,3 +260,18 @@ def test_language_from_the_account_page(desk, seeded):
     assert desk.svc.users.get(desk.system, desk.ids["coordinator"]).language == "hi"
     at.segmented_control(key="account.language").set_value("en").run()
     assert at.title[0].value == "My account"
+
+
+def test_the_desk_works_without_the_matching_engine(desk, seeded, monkeypatch, tmp_path):
+    monkeypatch.setenv("FACTDESK_MODEL", str(tmp_path / "no-such-model"))
+    at = desk.app("fact_checker")
+    assert not at.exception
+    assert at.title[0].value == "Triage inbox"
+    assert any("Matching is unavailable" in desk.shown(w.value) for w in at.sidebar.warning)
+    assert "triage.semantic" not in [w.key for w in at.text_input]
+    at.text_area(key="triage.new_text").set_value("A claim typed while matching is down")
+    at.button(key="triage.new_submit").click().run()
+    assert not at.exception
+    assert any(c.text == "A claim typed while matching is down"
+               for c in desk.svc.claims.get_many(desk.system, [r.id for r in
+                                                 desk.svc.claims.queue(desk.system).rows]))

@@ -14,8 +14,8 @@ from desk.ui import lookups
 from desk.ui.context import PageContext, current
 from desk.ui.i18n import LANGUAGES
 from desk.ui.widgets import (
-    table,
-    ProgressBar, alert, caption, flash, guard, heading, optional_service, plain, seen_version,
+    ProgressBar, alert, caption, flash, guard, heading, live_matching, optional_service, plain,
+    seen_version, table,
 )
 
 TABS = (
@@ -266,7 +266,7 @@ def _publishing(ctx: PageContext) -> None:
 def _maintenance(ctx: PageContext) -> None:
     t = ctx.t
     c1, c2, c3 = st.columns(3)
-    matching = optional_service(ctx, "matching")
+    matching = live_matching(ctx)
     if ctx.may("index.rebuild") and matching is not None and c1.button(
             t("admin.reindex"), key="admin.reindex", icon=":material/refresh:"):
         bar = ProgressBar(t("admin.reindexing"))

@@ -17,8 +17,8 @@ from desk.ui.charts import bars
 from desk.ui.context import PageContext, current
 from desk.ui.rebuttal_editor import editor
 from desk.ui.widgets import (
-    table,
     alert, caption, error_message, field, flash, guard, heading, link, plain, seen_version,
+    table,
 )
 
 ID_KEY = "claim.id"

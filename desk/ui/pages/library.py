@@ -15,9 +15,8 @@ from desk.ui import lookups
 from desk.ui.context import PageContext, current
 from desk.ui.safe import snippet
 from desk.ui.widgets import (
-    table,
     alert, caption, error_message, field, flash, guard, link, optional_service, plain,
-    seen_version,
+    seen_version, table,
 )
 
 FORMATS = ("whatsapp", "csv", "json", "claimreview", "bulletin")

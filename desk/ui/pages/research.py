@@ -15,9 +15,8 @@ from desk.ui.context import PageContext, current
 from desk.ui.rebuttal_editor import parse_links
 from desk.ui.safe import snippet
 from desk.ui.widgets import (
-    table,
     ProgressBar, alert, caption, error_message, field, flash, guard, heading, link,
-    optional_service, plain, seen_version,
+    live_matching, optional_service, plain, seen_version, table,
 )
 
 PAGE_SIZE = 50
@@ -129,7 +128,7 @@ def _detail(ctx: PageContext, facts: list[Fact]) -> None:
 
 def _near_duplicates(ctx: PageContext, statement: str) -> None:
     t = ctx.t
-    matching = optional_service(ctx, "matching")
+    matching = live_matching(ctx)
     if matching is None or len(statement.strip()) < 12:
         return
     cached = st.session_state.get("research.dupes")

@@ -13,7 +13,9 @@ from desk.ui import lookups
 from desk.ui.context import PageContext, current
 from desk.ui.intake_forms import claim_form, upload_form
 from desk.ui.safe import snippet
-from desk.ui.widgets import alert, caption, error_message, flash, guard, optional_service, table
+from desk.ui.widgets import (
+    alert, caption, error_message, flash, guard, live_matching, table,
+)
 
 PAGE_SIZE = 50
 LANGS = ("hi", "hi-Latn", "en", "mixed")
@@ -104,7 +106,7 @@ def _table(ctx: PageContext, rows) -> None:
 def _semantic_search(ctx: PageContext) -> list[int]:
     """Search claims and the library by meaning; returns claim ids found."""
     t = ctx.t
-    matching = optional_service(ctx, "matching")
+    matching = live_matching(ctx)
     if matching is None or not ctx.may("match.run"):
         return []
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
