@@ -25,6 +25,7 @@ matches hit the import's memo (``EngineSet.memo``).
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -70,6 +71,7 @@ class Group:
     how: str | None = None               # "key" or "same" when existing_claim is set
     leader: int | None = None            # index of the group whose claim this one joins
     suggestions: list[MatchHit] = field(default_factory=list)
+    related_leader: tuple[int, float] | None = None   # (group index, score): a related claim
 
     @property
     def first(self) -> Incoming:
@@ -187,8 +189,8 @@ def _resolve_leaders(groups: list[Group]) -> None:
 
 
 class _QueryVectors:
-    """The scratch engine's embedder: every view of a message gets the one vector
-    the message is matched with, so clustering encodes nothing new."""
+    """The scratch engine's embedder: a message's views get the one vector the
+    message is matched with, so clustering encodes (almost) nothing new."""
 
     def __init__(self, inner: Any, table: dict[str, Any]) -> None:
         self.inner, self.table = inner, table
@@ -232,28 +234,39 @@ def _cluster(store: Store, engines: EngineSet, groups: list[Group], pending: lis
     if progress:
         progress("embed", 0, len(queries))
     vectors = engines.embedder.encode(queries, batch=True)   # the one batched encode
-    table: dict[str, Any] = {}
-    for (i, an), q, vec in zip(analyses.items(), queries, vectors):
-        for view in (*doc_views(an), q):
-            table.setdefault(view, vec)
+    # A message's own views get the vector it is matched with; a view several
+    # messages share (a "Forwarded as received" first line) is left to the model,
+    # so one message's vector never stands in for another's.
+    views = {i: doc_views(an) for i, an in analyses.items()}
+    shared = Counter(v for vs in views.values() for v in set(vs))
+    table: dict[str, Any] = dict(zip(queries, vectors))
+    for (i, vs), vec in zip(views.items(), vectors):
+        for view in vs:
+            if shared[view] == 1:
+                table.setdefault(view, vec)
     # The scratch engine holds the leaders found so far: each message is compared
     # with them (not with the other members), so every member is `same` as its leader.
     scratch = engines.scratch_engine(embedder=_QueryVectors(engines.embedder, table),
                                      store=store)
-    leaders = 0
     for n, i in enumerate(pending, 1):
-        best = None
-        if leaders:
-            best = next((c.id for c in scratch.match(texts[i], k=5)
-                         if c.tier == "same" and not is_anchor(c.id)), None)
+        best, near = _best_leader(scratch, texts[i])
         if best is None:
             scratch.upsert([Doc(id=i, text=texts[i], kind="claim")])
-            leaders += 1
+            groups[i].related_leader = near
         else:
             groups[i].leader = best
         if progress and (n % 200 == 0 or n == len(pending)):
             progress("cluster", n, len(pending))
     _resolve_leaders(groups)
+
+
+def _best_leader(scratch: Any, text: str) -> tuple[int | None, tuple[int, float] | None]:
+    """``(the leader rated same, None)`` or ``(None, (a leader rated related, score))``."""
+    found = [c for c in scratch.match(text, k=5) if not is_anchor(c.id)]
+    if found and found[0].tier == "same":
+        return found[0].id, None
+    near = next(((c.id, c.score) for c in found if c.tier == "related"), None)
+    return None, near
 
 
 def _suggest_library(store: Store, engines: EngineSet, groups: list[Group],

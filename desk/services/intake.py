@@ -15,7 +15,7 @@ import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from desk.clock import Clock
 from desk.domain import Channel, Claim, MatchLink, NewClaim, NewSighting, User
@@ -27,7 +27,7 @@ from desk.intake import (
 from desk.services import validate
 from desk.services.base import Service
 from desk.services.claims import ClaimService, reprioritise
-from desk.services.dedup import Group, Incoming, Plan, plan_import
+from desk.services.dedup import Incoming, Plan, plan_import
 from desk.services.fact_import import fact_format, parse_facts
 from desk.services.facts import FactService
 from desk.services.matching import (
@@ -372,7 +372,16 @@ class IntakeService(Service):
         if sightings:
             recorded = self.sightings.record(actor.id, sightings)
             report.sightings_added = recorded.inserted
-        links = self._record_links(actor, {claim_of[i]: groups[i].suggestions for i in new_idx})
+        hits = {claim_of[i]: list(groups[i].suggestions) for i in new_idx}
+        for i in new_idx:
+            # A claim of this import the engine rated related: a person may fold them.
+            related = groups[i].related_leader
+            target = _claim_of_group(groups, claim_of, related[0]) if related else None
+            if target is not None and target != claim_of[i]:
+                hits[claim_of[i]].append(MatchHit(
+                    kind="claim", ref_id=target, match_item_id=0, score=related[1],
+                    tier="related", text=groups[related[0]].first.text, status="new"))
+        links = self._record_links(actor, hits)
         report.suggestions = sum(len(v) for v in links.values())
         report.claims_created = len(created)
         report.claim_ids = list(touched)
@@ -485,6 +494,14 @@ def _bytes(data: object) -> bytes:
     return data
 
 
+def _claim_of_group(groups: list, claim_of: dict[int, int], index: int) -> int | None:
+    group = groups[index]
+    root = groups[group.leader] if group.leader is not None else group
+    if root.existing_claim is not None:
+        return root.existing_claim
+    return claim_of.get(group.leader if group.leader is not None else index)
+
+
 def _new_claim(item: Incoming) -> NewClaim:
     return NewClaim(text=item.text, channel=item.channel, source_url=item.source_url,
                     source_group=item.source_group, seen_at=item.seen_at,
@@ -497,4 +514,4 @@ def _sighting(claim_id: int, item: Incoming) -> NewSighting:
                        region_code=item.region_code)
 
 
-__all__ = ["ClaimIntake", "FactImportReport", "Group", "ImportReport", "IntakeService"]
+__all__ = ["ClaimIntake", "FactImportReport", "ImportReport", "IntakeService"]
