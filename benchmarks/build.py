@@ -36,13 +36,14 @@ def _child(n: int, options: Options, kind: str) -> dict:
     
     space = space_for(n, options)
     before = proc_status("VmRSS")
-    vi = empty_index(kind)
+    vi = empty_index(kind, options.storage)
     start = time.perf_counter()
     vi.build_chunks(space.chunks, total=n)
     build_s = time.perf_counter() - start
     after = proc_status("VmRSS")
     row = {
-        "size": n, "kind": vi.kind, "build_s": round(build_s, 2),
+        "size": n, "kind": vi.kind, "storage": vi.storage if vi.kind == "ivf" else "float32",
+        "build_s": round(build_s, 2),
         "nlist": vi.nlist, "nprobe": vi.nprobe,
         "calibrated_recall": None if vi.calibrated_recall is None else round(vi.calibrated_recall, 4),
         "index_mb": mb(after - before),

@@ -30,35 +30,53 @@ class Options:
     cache_dir: Path = DEFAULT_CACHE
     seed: int = 0
     reuse: bool = True  # reuse synthetic indexes saved in cache_dir by earlier runs
+    storage: str = "float32"  # VectorIndex storage for IVF indexes
 
     def to_args(self) -> list[str]:
         return [
             "--sizes", ",".join(str(s) for s in self.sizes), "--queries", str(self.queries),
             "--model", self.model, "--backend", self.backend, "--bench-dir", str(self.bench_dir),
-            "--cache-dir", str(self.cache_dir), "--seed", str(self.seed),
+            "--cache-dir", str(self.cache_dir), "--seed", str(self.seed), "--storage", self.storage,
             *([] if self.reuse else ["--no-reuse"]),
         ]
 
 
-def percentiles(samples_s: list[float]) -> dict[str, float]:
-    """p50/p99/mean in milliseconds from samples in seconds."""
-    ms = np.asarray(samples_s, dtype=np.float64) * 1000.0
-    return {
+@dataclass
+class Samples:
+    """Per-call wall-clock and process CPU seconds.
+
+    On a busy machine wall time includes waiting for a core; CPU time (all threads
+    of this process) is the work itself, so it shows what an idle machine would see.
+    """
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def percentiles(samples: Samples | list[float]) -> dict[str, float]:
+    """p50/p99/mean wall milliseconds (plus mean CPU milliseconds when known)."""
+    wall = samples.wall if isinstance(samples, Samples) else samples
+    ms = np.asarray(wall, dtype=np.float64) * 1000.0
+    out = {
         "p50_ms": round(float(np.percentile(ms, 50)), 3),
         "p99_ms": round(float(np.percentile(ms, 99)), 3),
         "mean_ms": round(float(ms.mean()), 3),
-        "n": int(len(ms)),
     }
+    if isinstance(samples, Samples) and samples.cpu:
+        out["cpu_mean_ms"] = round(float(np.mean(samples.cpu)) * 1000.0, 3)
+    out["n"] = int(len(ms))
+    return out
 
 
-def time_each(fn: Callable[[Any], Any], items: list[Any], *, warmup: int = 5) -> list[float]:
+def time_each(fn: Callable[[Any], Any], items: list[Any], *, warmup: int = 5) -> Samples:
     for item in items[:warmup]:
         fn(item)
-    out = []
+    out = Samples()
     for item in items:
-        start = time.perf_counter()
+        cpu, wall = time.process_time(), time.perf_counter()
         fn(item)
-        out.append(time.perf_counter() - start)
+        out.wall.append(time.perf_counter() - wall)
+        out.cpu.append(time.process_time() - cpu)
     return out
 
 
@@ -161,13 +179,15 @@ def add_common(parser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-reuse", dest="reuse", action="store_false",
                         help="always rebuild synthetic indexes instead of loading saved ones")
+    parser.add_argument("--storage", default="float32", choices=("float32", "float16"),
+                        help="how IVF indexes store vectors")
 
 
 def options_from(args, default_sizes: list[int] | None = None) -> Options:
     return Options(
         sizes=args.sizes or default_sizes or [10_000, 100_000, 1_000_000], queries=args.queries,
         model=args.model, backend=args.backend, bench_dir=args.bench_dir, cache_dir=args.cache_dir,
-        seed=args.seed, reuse=args.reuse,
+        seed=args.seed, reuse=args.reuse, storage=args.storage,
     )
 
 
@@ -182,7 +202,15 @@ def child_main(argv: list[str], fn: Callable[..., dict], **extra: tuple[type, An
     add_common(parser)
     args = parser.parse_args(argv)
     kwargs = {name: getattr(args, name) for name in extra}
-    print(json.dumps(fn(args.child, options_from(args), **kwargs)), flush=True)
+    load_start = round(os.getloadavg()[0], 2)
+    result = fn(args.child, options_from(args), **kwargs)
+    # How busy the machine was (2 cores shared with other work): figures need this context.
+    load = {"load_start": load_start, "load_end": round(os.getloadavg()[0], 2)}
+    if "rows" in result:
+        result["rows"] = [{**row, **load} for row in result["rows"]]
+    else:
+        result.update(load)
+    print(json.dumps(result), flush=True)
 
 
 def embedder_for(options: Options, backend: str | None = None):

@@ -60,7 +60,7 @@ def _child(n: int, options: Options, stage: str) -> dict:
             normalize(text)
         vi.search(embedder.encode([text]), DENSE_K * 2)
     return {
-        "size": n, "index": vi.kind if vi.nprobe is None else f"ivf{vi.nlist}",
+        "size": n, "index": vi.kind if vi.nprobe is None else f"ivf{vi.nlist}-{vi.storage}",
         "model_mb": mb(with_model - start), "index_mb": mb(with_index - with_model),
         "process_rss_mb": mb(proc_status("VmRSS")), "process_hwm_mb": mb(proc_status("VmHWM")),
     }

@@ -52,7 +52,7 @@ def _child(n: int, options: Options, exact: int) -> dict:
         found = vi.search(queries, K)
         lat = percentiles(time_each(lambda q: vi.search(q[None, :], K), list(queries)))
         rows.append({
-            "size": n, "index": vi.kind if nprobe is None else f"ivf{vi.nlist}",
+            "size": n, "index": vi.kind if nprobe is None else f"ivf{vi.nlist}-{vi.storage}",
             "nprobe": nprobe, "chosen": nprobe == chosen, "recall@10": round(recall_at(found, truth, K), 4),
             "search": lat,
         })

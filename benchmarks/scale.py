@@ -35,7 +35,7 @@ def space_for(n: int, options: Options, embedder=None) -> ClaimSpace:
 
 
 def index_dir(n: int, kind: str, options: Options) -> Path:
-    return Path(options.cache_dir) / f"index-{kind}-{n}-seed{options.seed}"
+    return Path(options.cache_dir) / f"index-{kind}-{options.storage}-{n}-seed{options.seed}"
 
 
 def synthetic_index(space: ClaimSpace, options: Options, *, kind: str = "auto",
@@ -50,7 +50,7 @@ def synthetic_index(space: ClaimSpace, options: Options, *, kind: str = "auto",
         res = VectorIndex.load(directory, model_id=model_id_of(space, kind, options), dim=space.dim)
         if res.ok and len(res.index) == space.n:
             return res.index, None
-    vi = empty_index(kind)
+    vi = empty_index(kind, options.storage)
     start = time.perf_counter()
     vi.build_chunks(space.chunks, total=space.n)
     seconds = time.perf_counter() - start
@@ -60,15 +60,19 @@ def synthetic_index(space: ClaimSpace, options: Options, *, kind: str = "auto",
 
 
 def model_id_of(space: ClaimSpace, kind: str, options: Options) -> str:
-    return f"synthetic-claims/{kind}/{space.n}/{options.seed}"  # as in load_saved()
+    return synthetic_id(space.n, kind, options)
 
 
-def empty_index(kind: str) -> VectorIndex:
+def synthetic_id(n: int, kind: str, options: Options) -> str:
+    return f"synthetic-claims/{kind}/{options.storage}/{n}/{options.seed}"
+
+
+def empty_index(kind: str, storage: str = "float32") -> VectorIndex:
     if kind == "flat":
         return VectorIndex(DIM, exact_max=2**62)
     if kind == "ivf":
-        return VectorIndex(DIM, exact_max=0)
-    return VectorIndex(DIM)
+        return VectorIndex(DIM, exact_max=0, storage=storage)
+    return VectorIndex(DIM, storage=storage)
 
 
 def exact_top(space: ClaimSpace, queries: np.ndarray, k: int) -> np.ndarray:
@@ -95,7 +99,7 @@ def recall_at(found: list[list[tuple[int, float]]], truth: np.ndarray, k: int) -
 def load_saved(n: int, options: Options, kind: str = "auto") -> VectorIndex:
     """A synthetic index saved by an earlier run, without generating its space."""
     directory = index_dir(n, kind, options)
-    res = VectorIndex.load(directory, model_id=f"synthetic-claims/{kind}/{n}/{options.seed}", dim=DIM)
+    res = VectorIndex.load(directory, model_id=synthetic_id(n, kind, options), dim=DIM)
     if not res.ok:
         raise RuntimeError(f"no usable saved index in {directory}: {res.reason} {res.detail}")
     return res.index

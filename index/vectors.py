@@ -6,7 +6,9 @@ Contract (the engine relies on it):
   product (cosine).  Exact search (``IndexIDMap2(IndexFlatIP)``) up to ``exact_max``
   items; above that an ``IndexIVFFlat`` with native ids, trained on a sample, whose
   ``nprobe`` is calibrated at build time so that recall@10 against exact search is at
-  least ``target_recall``.
+  least ``target_recall``.  ``storage="float16"`` keeps IVF vectors in half precision
+  (``IndexIVFScalarQuantizer``): half the memory, for callers that index several
+  vectors per document; scores then differ from float32 by about 1e-3.
 * ``build(ids, vecs)`` / ``build_chunks(chunks, total=)`` replace the contents (the new
   index is built on the side while searches continue on the old one, then swapped);
   ``add(ids, vecs)`` upserts and ``remove(ids)`` deletes, in place, under the exclusive
@@ -57,6 +59,7 @@ MAX_TRAIN = 65_536  # at least; IVF trains on max(this, 39 * nlist) points
 CALIBRATION_QUERIES = 512
 CALIBRATION_K = 10
 _CHUNK = 65_536
+STORAGES = ("float32", "float16")
 _NPROBE_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 
 Chunk = tuple[np.ndarray, np.ndarray]
@@ -189,9 +192,13 @@ class VectorIndex:
     """A FAISS index of normalised vectors under stable int64 ids, safe for concurrent use."""
 
     def __init__(self, dim: int, *, exact_max: int = EXACT_MAX, target_recall: float = TARGET_RECALL,
-                 retrain_factor: float = RETRAIN_FACTOR, seed: int = 20_240_601):
+                 retrain_factor: float = RETRAIN_FACTOR, storage: str = "float32",
+                 seed: int = 20_240_601):
         if int(dim) <= 0:
             raise ValueError("dim must be positive")
+        if storage not in STORAGES:
+            raise ValueError(f"storage must be one of {', '.join(STORAGES)}, not {storage!r}")
+        self.storage = storage
         self.dim = int(dim)
         self.exact_max = int(exact_max)
         self.target_recall = float(target_recall)
@@ -274,6 +281,11 @@ class VectorIndex:
             [(int(i), float(s)) for i, s in zip(lab, sc) if i != -1]
             for lab, sc in zip(labels, scores)
         ]
+
+    def _kind_name(self, nprobe: int | None) -> str:
+        if nprobe is None:
+            return "flat"
+        return "ivf" if self.storage == "float32" else "ivf-float16"
 
     def _threads_for(self, n_queries: int) -> None:
         """One OpenMP thread for small searches, all cores for batches (this thread only).
@@ -387,7 +399,7 @@ class VectorIndex:
                 manifest = Manifest(
                     model_id=model_id, dim=self.dim, count=count, watermark=int(watermark),
                     checksum=checksum, size=size, index_file=name, generation=generation,
-                    index_kind="flat" if nprobe is None else "ivf", nprobe=nprobe,
+                    index_kind=self._kind_name(nprobe), nprobe=nprobe,
                     trained_for=trained_for,
                     created_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                     extra=extra,
@@ -465,10 +477,13 @@ class VectorIndex:
         problem = cls._shape_problem(raw, manifest, dim)
         if problem:
             return LoadResult(None, LoadReason.CORRUPT, problem, manifest)
+        if isinstance(raw, faiss.IndexIVF):  # the file decides; a flat file keeps the caller's choice
+            options = {**options, "storage": "float16" if isinstance(raw, faiss.IndexIVFScalarQuantizer)
+                       else "float32"}
         vi = cls(dim, **options)
         vi._index = raw
         vi._trained_for = int(manifest.trained_for if manifest.trained_for is not None else raw.ntotal)
-        if isinstance(raw, faiss.IndexIVFFlat):
+        if isinstance(raw, faiss.IndexIVF):
             vi._nprobe = int(manifest.nprobe or raw.nprobe)
             if raw.direct_map.type != faiss.DirectMap.Hashtable:
                 raw.set_direct_map_type(faiss.DirectMap.Hashtable)
@@ -483,8 +498,11 @@ class VectorIndex:
             return f"index file holds {raw.ntotal} vectors, manifest says {manifest.count}"
         if raw.metric_type != faiss.METRIC_INNER_PRODUCT:
             return "index file does not use inner-product scoring"
-        if not isinstance(raw, (faiss.IndexIDMap2, faiss.IndexIVFFlat)):
+        if not isinstance(raw, (faiss.IndexIDMap2, faiss.IndexIVFFlat, faiss.IndexIVFScalarQuantizer)):
             return f"unexpected index type {type(raw).__name__}"
+        if isinstance(raw, faiss.IndexIVFScalarQuantizer) and (
+                raw.by_residual or raw.sq.qtype != faiss.ScalarQuantizer.QT_fp16):
+            return "unexpected scalar-quantizer settings"
         return None
 
     # -- internals -----------------------------------------------------------------
@@ -566,7 +584,13 @@ class VectorIndex:
     def _trained_ivf(self, sample: np.ndarray, nlist: int) -> Any:
         faiss = _faiss()
         quantizer = faiss.IndexFlatIP(self.dim)
-        index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        if self.storage == "float16":
+            # Raw vectors (not residuals) in fp16, so stored codes decode without centroids.
+            index = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist,
+                                                  faiss.ScalarQuantizer.QT_fp16,
+                                                  faiss.METRIC_INNER_PRODUCT, False)
+        else:
+            index = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         index.cp.spherical = True  # centroids on the unit sphere suit inner product
         index.cp.seed = int(self.seed % (2**31))
         index.train(sample)
@@ -685,8 +709,9 @@ class VectorIndex:
             if not size:
                 continue
             ids = faiss.rev_swig_ptr(invlists.get_ids(lst), size).copy()
-            codes = faiss.rev_swig_ptr(invlists.get_codes(lst), size * self.dim * 4)
-            vecs = codes.view(np.float32).reshape(size, self.dim).copy()
+            codes = faiss.rev_swig_ptr(invlists.get_codes(lst), size * index.code_size)
+            stored = np.float16 if index.code_size == 2 * self.dim else np.float32
+            vecs = codes.view(stored).reshape(size, self.dim).astype(np.float32)
             yield _without(ids, vecs, drop)
 
 

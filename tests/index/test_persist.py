@@ -21,9 +21,10 @@ def unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
-def make_index(n: int = 200, seed: int = 0, exact_max: int = 1000) -> tuple[VectorIndex, np.ndarray]:
+def make_index(n: int = 200, seed: int = 0, exact_max: int = 1000,
+               storage: str = "float32") -> tuple[VectorIndex, np.ndarray]:
     data = unit(np.random.default_rng(seed).standard_normal((n, DIM)))
-    vi = VectorIndex(DIM, exact_max=exact_max)
+    vi = VectorIndex(DIM, exact_max=exact_max, storage=storage)
     vi.build(np.arange(n) * 3 + 5, data)
     return vi, data
 
@@ -36,16 +37,18 @@ def assert_same_results(a: VectorIndex, b: VectorIndex, queries: np.ndarray) -> 
     assert a.search(queries, 10) == b.search(queries, 10)
 
 
-@pytest.mark.parametrize("n,kind", [(0, "flat"), (200, "flat"), (3000, "ivf")])
-def test_round_trip_keeps_ids_vectors_and_settings(tmp_path, n, kind):
-    vi, data = make_index(max(n, 1), exact_max=1000)
+@pytest.mark.parametrize("n,kind,storage", [(0, "flat", "float32"), (200, "flat", "float32"),
+                                            (3000, "ivf", "float32"), (3000, "ivf", "float16")])
+def test_round_trip_keeps_ids_vectors_and_settings(tmp_path, n, kind, storage):
+    vi, data = make_index(max(n, 1), exact_max=1000, storage=storage)
     if n == 0:
         vi = VectorIndex(DIM)
     manifest = vi.save(tmp_path, model_id=MODEL, watermark=42, extra={"docs": n, "note": "हिंदी"})
     res = VectorIndex.load(tmp_path, model_id=MODEL, dim=DIM)
     assert res.ok and res.reason is None
     loaded = res.index
-    assert loaded.kind == kind == manifest.index_kind
+    assert loaded.kind == kind and manifest.index_kind.startswith(kind)
+    assert loaded.storage == vi.storage or kind == "flat"
     assert loaded.ids() == vi.ids()
     assert loaded.nprobe == vi.nprobe and loaded.trained_for == vi.trained_for
     assert res.manifest == manifest

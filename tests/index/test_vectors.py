@@ -77,16 +77,34 @@ def test_size_decides_exact_or_ivf(n, expected_kind):
     assert len(vi) == n
 
 
-def test_growing_past_the_threshold_switches_to_ivf_and_keeps_everything():
+@pytest.mark.parametrize("storage,tolerance", [("float32", 1e-6), ("float16", 2e-3)])
+def test_growing_past_the_threshold_switches_to_ivf_and_keeps_everything(storage, tolerance):
     data = clustered(1200)
-    vi = VectorIndex(DIM, exact_max=500)
+    vi = VectorIndex(DIM, exact_max=500, storage=storage)
     vi.build(np.arange(400), data[:400])
     assert vi.kind == "flat"
     vi.add(np.arange(400, 1200), data[400:])
     assert vi.kind == "ivf"
     assert vi.ids() == set(range(1200))
     assert vi.calibrated_recall is not None and vi.calibrated_recall >= vi.target_recall
-    np.testing.assert_allclose(vi.reconstruct([0, 1199]), data[[0, 1199]], rtol=1e-6)
+    np.testing.assert_allclose(vi.reconstruct([0, 1199]), data[[0, 1199]], atol=tolerance)
+
+
+def test_float16_storage_survives_retrain_and_shrink():
+    data = clustered(3000)
+    vi = VectorIndex(DIM, exact_max=1000, retrain_factor=1.5, storage="float16")
+    vi.build(np.arange(1500), data[:1500])
+    vi.add(np.arange(1500, 3000), data[1500:])  # 3000 > 1.5 * 1500: retrained from fp16 codes
+    assert vi.trained_for == 3000 and vi.storage == "float16"
+    np.testing.assert_allclose(vi.reconstruct([10]), data[[10]], atol=2e-3)
+    vi.remove(np.arange(2600))  # far below exact_max: back to exact float32
+    assert vi.kind == "flat" and vi.ids() == set(range(2600, 3000))
+    np.testing.assert_allclose(vi.reconstruct([2999]), data[[2999]], atol=2e-3)
+
+
+def test_unknown_storage_is_refused():
+    with pytest.raises(ValueError, match="storage"):
+        VectorIndex(DIM, storage="int8")
 
 
 def test_shrinking_far_below_the_threshold_returns_to_exact():
@@ -239,11 +257,12 @@ def test_duplicate_ids_across_chunks_are_refused_and_old_contents_stay():
     assert vi.ids() == {7}
 
 
-def test_ivf_recall_against_exact_meets_target_on_clustered_data():
+@pytest.mark.parametrize("storage", ["float32", "float16"])
+def test_ivf_recall_against_exact_meets_target_on_clustered_data(storage):
     rng = np.random.default_rng(3)
     data = clustered(20_000, topics=300, seed=3)
     ids = rng.permutation(20_000).astype(np.int64) + 10**12
-    vi = VectorIndex(DIM, exact_max=2000, target_recall=0.98)
+    vi = VectorIndex(DIM, exact_max=2000, target_recall=0.98, storage=storage)
     vi.build(ids, data)
     assert vi.kind == "ivf" and vi.nprobe < vi.nlist
     # Fresh queries: perturbed copies of stored items, not the calibration set.
