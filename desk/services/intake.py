@@ -31,7 +31,7 @@ from desk.services.dedup import Incoming, Plan, plan_import
 from desk.services.fact_import import fact_format, parse_facts
 from desk.services.facts import FactService
 from desk.services.matching import (
-    K_SLACK, EngineSet, MatchHit, hits_from, suggestion_for,
+    K_SLACK, EngineSet, MatchHit, engine_match, hits_from, suggestion_for,
 )
 from desk.services.sightings import SightingService
 from desk.store import Store
@@ -433,8 +433,8 @@ class IntakeService(Service):
     def _match_one(self, text: str) -> tuple[int | None, list[MatchHit]]:
         """An open claim that is the same as ``text``, or the suggestions for it."""
         assert self.engines is not None
-        found = self.engines.claims.match(text, k=5 + K_SLACK)
-        lib = self.engines.library.match(text, k=10 + K_SLACK)
+        found = engine_match(self.engines.claims, text, k=5 + K_SLACK)
+        lib = engine_match(self.engines.library, text, k=10 + K_SLACK)
         targets = state_repo.live_targets(self.store, [c.id for c in found + lib])
         claims = hits_from(found, targets)
         same = next((h for h in claims if h.tier == "same"), None)

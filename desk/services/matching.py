@@ -499,7 +499,7 @@ class MatchingService(Service):
         found: list[Candidate] = []
         with engines.memo():
             for name in names:
-                found += _match(engines.engine(name), query, k=k + K_SLACK,
+                found += engine_match(engines.engine(name), query, k=k + K_SLACK,
                                 include_none=include_none)
         hits = hits_from(found, state_repo.live_targets(self.store, [c.id for c in found]))
         hits.sort(key=lambda h: -h.score)
@@ -521,8 +521,8 @@ class MatchingService(Service):
         engines.ensure_synced(self.store)
         own = self.store.match_item_id("claim", claim_id)
         with engines.memo():
-            found = _match(engines.library, claim.text, k=10 + K_SLACK)
-            found += _match(engines.claims, claim.text, k=10 + K_SLACK,
+            found = engine_match(engines.library, claim.text, k=10 + K_SLACK)
+            found += engine_match(engines.claims, claim.text, k=10 + K_SLACK,
                             exclude=[own] if own is not None else [])
         hits = hits_from(found, state_repo.live_targets(self.store, [c.id for c in found]))
         hits = [h for h in hits if not (h.kind == "claim" and h.ref_id == claim_id)]
@@ -544,8 +544,10 @@ class MatchingService(Service):
         query = self._query(statement, engines)
         k = _check_k(k)
         engines.ensure_synced(self.store)
-        found = _match(engines.library, query, k=k + K_SLACK, kinds=["fact"])
-        return hits_from(found, state_repo.live_targets(self.store, [c.id for c in found]))[:k]
+        # No kind filter in the engine: rebuttals and anchors stay in as rivals.
+        found = engine_match(engines.library, query, k=k + 2 * K_SLACK)
+        hits = hits_from(found, state_repo.live_targets(self.store, [c.id for c in found]))
+        return [h for h in hits if h.kind == "fact"][:k]
 
     # -- maintenance ------------------------------------------------------------------------
 
@@ -606,8 +608,9 @@ def _check_k(k: object) -> int:
     return k
 
 
-def _match(engine: MatchEngine, text: str, *, k: int, include_none: bool = False,
-           kinds: Sequence[str] | None = None, exclude: Sequence[int] = ()) -> list[Candidate]:
+def engine_match(engine: MatchEngine, text: str, *, k: int, include_none: bool = False,
+                 kinds: Sequence[str] | None = None, exclude: Sequence[int] = ()) -> list[Candidate]:
+    """``engine.match`` with the engine's refusals as ``ValidationError``."""
     try:
         return engine.match(text, k=k, include_none=include_none, kinds=kinds, exclude=exclude)
     except EngineError as exc:

@@ -113,8 +113,8 @@ class PublishingService(Service):
         if not rebuttals and fmt != "bulletin":
             raise ValidationError("no approved or published rebuttals match these filters")
         rows = [self._export_row(r) for r in rebuttals]
-        data, warnings = self._render(fmt, rows, lang=lang, region_code=region_code,
-                                      since=since, until=until, actor_id=actor_id)
+        data, warnings, rows = self._render(fmt, rows, lang=lang, region_code=region_code,
+                                            since=since, until=until, actor_id=actor_id)
         if rows:
             self.pulls.record(actor_id, [(r.id, r.version_no) for r in rows], fmt=fmt,
                               region_code=region_code)
@@ -194,7 +194,8 @@ class PublishingService(Service):
 
     def _render(self, fmt: str, rows: list[ExportRebuttal], *, lang: str | None,
                 region_code: str | None, since: str | None, until: str | None,
-                actor_id: int) -> tuple[bytes, list[ExportWarning]]:
+                actor_id: int) -> tuple[bytes, list[ExportWarning], list[ExportRebuttal]]:
+        """The file's bytes, the exporters' warnings and the rows actually exported."""
         warnings: list[ExportWarning] = []
         if fmt == "whatsapp":
             texts = []
@@ -202,29 +203,39 @@ class PublishingService(Service):
                 made = render_whatsapp(r, max_chars=self.whatsapp_max_chars, lang=lang)
                 texts.append(made.content)
                 warnings += made.warnings
-            return (WHATSAPP_SEPARATOR.join(texts) + "\n").encode("utf-8"), warnings
+            return (WHATSAPP_SEPARATOR.join(texts) + "\n").encode("utf-8"), warnings, rows
         if fmt == "claimreview":
             if not self._setting(BASE_URL_KEY):
                 raise ValidationError(
                     "ClaimReview needs the public address of your fact checks: set the desk "
                     f"setting {BASE_URL_KEY} (e.g. https://example.org/fact-checks) first")
-            objects = []
+            objects, exported = [], []
             for r in rows:
-                made = claimreview_jsonld(r)
+                try:
+                    made = claimreview_jsonld(r)
+                except ValidationError as exc:
+                    # One rebuttal that cannot be a ClaimReview (no claim linked) is left
+                    # out with a warning; the others are still published.
+                    warnings.append(ExportWarning("skipped", str(exc), r.id))
+                    continue
                 objects.append(made.content)
+                exported.append(r)
                 warnings += made.warnings
-            return (json_for_script(objects) + "\n").encode("utf-8"), warnings
+            if rows and not exported:
+                raise ValidationError("none of these rebuttals can be published as ClaimReview: "
+                                      + "; ".join(w.message for w in warnings[:3]))
+            return (json_for_script(objects) + "\n").encode("utf-8"), warnings, exported
         if fmt == "csv":
             made = to_csv(rows)
-            return made.content, list(made.warnings)
+            return made.content, list(made.warnings), rows
         if fmt == "json":
             made = to_json(rows, generated_at=self.now())
-            return made.content, list(made.warnings)
+            return made.content, list(made.warnings), rows
         region_name = self._region_name(region_code, actor_id)
         assert since is not None and until is not None
         made = bulletin_markdown(rows, region=region_name, start=since[:10], end=until[:10],
                                  lang=lang or "en")
-        return made.content.encode("utf-8"), list(made.warnings)
+        return made.content.encode("utf-8"), list(made.warnings), rows
 
     def _region_name(self, region_code: str | None, actor_id: int) -> str:
         region = None

@@ -180,3 +180,19 @@ def test_exports_need_an_active_account(demo):
     demo.users.set_active(system, shalini.id, False, expected_version=shalini.version)
     with pytest.raises(PermissionDenied):
         demo.publishing.export(shalini.id, "json")
+
+
+def test_claimreview_leaves_out_a_rebuttal_without_a_claim_and_says_so(demo):
+    ankit, vikram = _user(demo, "ankit"), _user(demo, "vikram")
+    lonely = demo.rebuttals.create(ankit, RebuttalDraft(
+        verdict="false", full_text="A rebuttal written before any claim was linked.",
+        whatsapp_text="*False.*", lang="en"), region_code="RJ")
+    for step, actor in (("submit", ankit), ("approve", vikram), ("publish", vikram)):
+        current = demo.rebuttals.get(actor, lonely.id)
+        getattr(demo.rebuttals, step)(actor, lonely.id, expected_version=current.version)
+    made = demo.publishing.export(vikram, "claimreview", region_code="RJ")
+    assert lonely.id not in made.rebuttal_ids and made.count == len(json.loads(made.data)) > 0
+    assert any(w.rebuttal_id == lonely.id and "claim" in w.message for w in made.warnings)
+    assert lonely.id not in {p.rebuttal_id for p in demo.pulls.mine(vikram)}
+    with pytest.raises(ValidationError, match="ClaimReview"):
+        demo.publishing.export(vikram, "claimreview", rebuttal_ids=[lonely.id])
