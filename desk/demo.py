@@ -211,7 +211,6 @@ class _Loader:
                         for link in row.get("links") or ()))
 
     def one_rebuttal(self, row: dict) -> None:
-        svc = self.svc
         author = self.users[row["author"]]
         reviewer = self.users.get(row.get("reviewer") or "") or self.editor_for(
             row.get("region_code"))

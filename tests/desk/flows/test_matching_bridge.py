@@ -15,7 +15,7 @@ from desk.services.facts import NewFact
 from desk.domain import LinkDecision, NewClaim, SuggestedLink
 from index.embedding import FakeEmbedder
 
-from .conftest import open_flow, seed, set_thresholds
+from .conftest import open_flow, set_thresholds
 
 FACT = "Voters who skip polling will lose Rs 350 from their bank account, says the Election Commission."
 
