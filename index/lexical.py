@@ -95,6 +95,9 @@ class LexicalIndex:
     base_dead: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     delta_terms: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     max_postings: int = 5_000
+    # Total postings one query may touch, shared out by idf: rare terms keep all their
+    # postings, very common ones (low idf, little weight) only their best few hundred.
+    budget: int = 60_000
     # Derived once per snapshot (searches must not pay O(n) for them).
     live: int = field(init=False, default=0)
     any_dead: bool = field(init=False, default=False)
@@ -127,7 +130,7 @@ class LexicalIndex:
         terms = {k: v for k, v in self.delta_terms.items() if k not in gone}
         terms.update({int(k): tuple(v) for k, v in upserts.items()})
         delta = build_segment(terms.items(), avgdl=self.avgdl)
-        return LexicalIndex(self.base, delta, dead, terms, self.max_postings)
+        return LexicalIndex(self.base, delta, dead, terms, self.max_postings, self.budget)
 
     def needs_compaction(self) -> bool:
         return self.delta.n > max(2_000, self.base.n // 20)
@@ -164,7 +167,9 @@ class LexicalIndex:
             # Gather every selected posting in one vectorised step (no per-term slicing).
             c_arr = np.asarray(cols, np.int64)
             starts = seg.indptr[c_arr]
-            lengths = np.minimum(seg.indptr[c_arr + 1] - starts, self.max_postings)
+            w_arr = np.asarray(weights, np.float64)
+            caps = np.maximum(200, (self.budget * w_arr / w_arr.sum()).astype(np.int64))
+            lengths = np.minimum(np.minimum(seg.indptr[c_arr + 1] - starts, self.max_postings), caps)
             total = int(lengths.sum())
             if total == 0:
                 continue
