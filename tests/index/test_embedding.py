@@ -344,3 +344,23 @@ def test_model_can_be_switched_by_path(real_embedder):
     assert other.model_id == path
     vec = other.encode(["ration card cancel nahi hoga"])
     assert float(vec[0] @ real_embedder.encode(["ration card cancel nahi hoga"])[0]) >= 0.9999
+
+
+@pytest.mark.slow
+def test_small_encodes_run_single_threaded_bulk_uses_the_cores(real_embedder):
+    import torch
+
+    seen: dict[str, int] = {}
+
+    def worker():
+        real_embedder.encode(["one claim"])
+        seen["single"] = torch.get_num_threads()
+        real_embedder.encode(SAMPLES * 4, batch=True)
+        seen["bulk"] = torch.get_num_threads()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join(120)
+    assert seen["single"] == 1
+    assert seen["bulk"] == real_embedder._bulk_threads
+    assert 1 <= real_embedder._bulk_threads <= len(os.sched_getaffinity(0))
