@@ -209,6 +209,11 @@ def _open_claim(ctx: PageContext, rows, extra_ids: list[int]) -> None:
     ids = list(dict.fromkeys([*([last] if isinstance(last, int) else []), *labels, *extra_ids]))
     if not ids:
         return
+    if isinstance(last, int) and st.session_state.get("triage.offered") != last:
+        # A claim was just logged: offer it, even over a claim picked here earlier
+        # (a keyed selectbox keeps its old value when its options change).
+        st.session_state["triage.offered"] = last
+        st.session_state["triage.open_id"] = last
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
     chosen = c1.selectbox(t("triage.open_pick"), options=ids,
                           format_func=lambda i: labels.get(i, f"#{i}"), key="triage.open_id")
