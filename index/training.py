@@ -68,7 +68,7 @@ class Collected:
 
 
 def collect(engine, queries: Iterable[tuple[str, str, str | None]], qrels: dict[str, set[str]],
-            id_map: dict[int, str], *, depth: int = 30) -> Collected:
+            id_map: dict[int, str], *, depth: int = 15) -> Collected:
     out = Collected()
     for qid, text, kind in queries:
         pairs = engine.score_candidates(text, depth=depth)
