@@ -108,6 +108,7 @@ class SeededDesk:
     hostile_review_claim: int
     hostile_in_review: int
     hostile_texts: dict[str, str] = field(default_factory=dict)
+    hostile_parts: tuple[str, ...] = HOSTILE_PARTS
 
     def services(self):
         """Services on the server's database (read results back in tests)."""
