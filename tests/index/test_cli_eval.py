@@ -155,3 +155,20 @@ def test_calibrate_rejects_bad_files_with_one_line(tmp_path, content, message):
     res = calibrate(p)
     assert res.exit_code == 1
     assert message in res.output and "Traceback" not in res.output
+
+
+def test_cache_dir_keeps_document_vectors_between_runs(tmp_path, monkeypatch):
+    made = []
+
+    def embedder(settings):
+        made.append(FakeEmbedder())
+        return made[-1]
+
+    monkeypatch.setattr(eval_cmd, "make_embedder", embedder)
+    first = run(FIXTURES / "hidev_tiny", "--json", "--cache-dir", tmp_path / "vecs")
+    second = run(FIXTURES / "hidev_tiny", "--json", "--cache-dir", tmp_path / "vecs")
+    assert first.exit_code == second.exit_code == 0
+    assert json.loads(first.stdout)["map@5"] == json.loads(second.stdout)["map@5"]
+    assert list((tmp_path / "vecs").glob("*.npz"))
+    # The second run only encodes the queries (one batch), never the documents again.
+    assert made[1].encoded == 4 < made[0].encoded
