@@ -89,6 +89,26 @@ def proc_status(key: str) -> int:
     return 0
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine; I/O wait counts as idle."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def others_cpu_share(before: tuple[int, int], after: tuple[int, int], own_cpu_s: float) -> float:
+    """Share of the machine's CPU used by other processes while a benchmark ran.
+
+    The load average is no guide here: it counts processes waiting for disk.
+    """
+    busy, total = after[0] - before[0], after[1] - before[1]
+    if total <= 0:
+        return 0.0
+    own = own_cpu_s * os.sysconf("SC_CLK_TCK")
+    return round(max(0.0, (busy - own) / total), 3)
+
+
 def mb(n_bytes: int) -> float:
     return round(n_bytes / 2**20, 1)
 
@@ -202,10 +222,10 @@ def child_main(argv: list[str], fn: Callable[..., dict], **extra: tuple[type, An
     add_common(parser)
     args = parser.parse_args(argv)
     kwargs = {name: getattr(args, name) for name in extra}
-    load_start = round(os.getloadavg()[0], 2)
+    before, own_before = cpu_ticks(), time.process_time()
     result = fn(args.child, options_from(args), **kwargs)
     # How busy the machine was (2 cores shared with other work): figures need this context.
-    load = {"load_start": load_start, "load_end": round(os.getloadavg()[0], 2)}
+    load = {"others_cpu": others_cpu_share(before, cpu_ticks(), time.process_time() - own_before)}
     if "rows" in result:
         result["rows"] = [{**row, **load} for row in result["rows"]]
     else:
