@@ -34,6 +34,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:     # browser_problem() says so; the tests skip or fail with that reason
+    expect = sync_playwright = None
+
 from desk.config import load_settings
 from desk.domain import NewClaim, Source
 from desk.services import open_services
@@ -182,9 +187,7 @@ def browser_problem() -> str | None:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         return (f"{CHROMIUM} not found (install Debian's chromium, chromium-driver and "
                 "fonts-noto-core)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if sync_playwright is None:
         return "Playwright for Python is not installed"
     return None
 
@@ -202,8 +205,6 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def browser(chromium: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(chromium), headless=True,
                                               args=CHROMIUM_ARGS)
@@ -316,7 +317,8 @@ class DeskPage:
     wait for what should appear (a heading, a message, a widget), never sleep.
     """
 
-    def __init__(self, page: Any, server: DeskServer, desk: SeededDesk, out: Path) -> None:
+    def __init__(self, page: Any, server: DeskServer, desk: SeededDesk | None,
+                 out: Path) -> None:
         self.page, self.server, self.desk, self.out = page, server, desk, out
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -355,23 +357,17 @@ class DeskPage:
     # -- acting -------------------------------------------------------------------------
 
     def open(self, path: str = "") -> None:
-        from playwright.sync_api import expect
-
         self.page.goto(f"{self.server.url}/{path.lstrip('/')}")
         expect(self.page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']")) \
             .to_have_count(1, timeout=STEP_MS)
 
     def settle(self, timeout: int = STEP_MS) -> None:
         """Wait until the script run is over and every element has rendered."""
-        from playwright.sync_api import expect
-
         expect(self.page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")) \
             .to_have_count(1, timeout=timeout)
         expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
 
     def sign_in(self, username: str, password: str | None = None) -> None:
-        from playwright.sync_api import expect
-
         self.fill("signin.username", username, commit=False)
         self.fill("signin.password", password or self.desk.passwords[username], commit=False)
         self.click("signin.submit")
@@ -381,8 +377,6 @@ class DeskPage:
         self.settle()
 
     def sign_out(self) -> None:
-        from playwright.sync_api import expect
-
         self.click("app.sign_out")
         expect(self.alert("You have signed out.")).to_be_visible()
         expect(self.key("signin.username")).to_be_visible()
@@ -390,16 +384,12 @@ class DeskPage:
     def nav(self, title: str) -> None:
         """Open a page from the sidebar menu."""
         self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-        from playwright.sync_api import expect
-
         expect(self.page.get_by_test_id("stSidebarNav").locator("a[aria-current='page']")) \
             .to_have_text(re.compile(re.escape(title)))
         self.settle()
 
     def expand(self, label: str) -> None:
         """Open a collapsed expander by its label."""
-        from playwright.sync_api import expect
-
         summary = self.page.get_by_test_id("stExpander").locator("summary").filter(has_text=label)
         summary.click()
         expect(summary.locator("xpath=..")).to_have_attribute("open", "")
@@ -414,8 +404,6 @@ class DeskPage:
 
     def choose(self, key: str, option: str, *, exact: bool = True) -> None:
         """Pick one option of a selectbox or multiselect by (part of) its label."""
-        from playwright.sync_api import expect
-
         box = self.key(key).get_by_role("combobox")
         if exact and box.input_value() == option:
             return              # already chosen (typing it again opens no list)
