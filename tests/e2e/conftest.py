@@ -73,21 +73,6 @@ REGIONS_CSV = ("code,name,name_hi,level,parent_code\n"
                "RJ,Rajasthan,राजस्थान,state,\n"
                "RJ-JPR,Jaipur,जयपुर,district,RJ\n").encode("utf-8")
 
-#: username -> (role, display name, region); one set of accounts per test so the
-#: tests share a server without depending on each other's state.
-ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
-    "asha": ("fact_checker", "Asha Verma", "UP-LKO"),      # the flow: drafts
-    "ravi": ("editor", "Ravi Shankar", "UP"),               # the flow: approves, publishes
-    "kiran": ("coordinator", "Kiran Yadav", "UP-LKO"),      # the flow: downloads
-    "eve": ("fact_checker", "Eve Mallory", None),           # injection: types hostile claims
-    "omar": ("editor", "Omar Khan", None),                  # injection: reviews
-    "nisha": ("coordinator", "Nisha Rao", None),            # injection: rebuttal library
-    "sunil": ("researcher", "सुनील तिवारी", None),          # Hindi interface
-    "meera": ("admin", "Meera Joshi", None),
-}
-
-HINDI_CLAIM = "मतदान की तारीख बदल गई है, अब सोमवार को वोट डाले जाएंगे। सबको भेजें"
-
 # Hostile text: every payload would open a dialog or fetch tracker.example if it ran.
 SCRIPT = "<script>alert('xss-script')</script>"
 IMG = '<img src=x onerror="alert(\'xss-img\')">'
@@ -97,6 +82,20 @@ REMOTE_TAG = '<img src="https://tracker.example/tag.png">'
 SVG = "<svg onload=alert('xss-svg')></svg>"
 HOSTILE_PARTS = (SCRIPT, IMG, JS_LINK, REMOTE_IMG, REMOTE_TAG, SVG)
 
+#: username -> (role, display name, region); one set of accounts per test so the
+#: tests share a server without depending on each other's state.
+ACCOUNTS: dict[str, tuple[str, str, str | None]] = {
+    "asha": ("fact_checker", "Asha Verma", "UP-LKO"),      # the flow: drafts
+    "ravi": ("editor", "Ravi Shankar", "UP"),               # the flow: approves, publishes
+    "kiran": ("coordinator", "Kiran Yadav", "UP-LKO"),      # the flow: downloads
+    "eve": ("fact_checker", f"Eve {IMG}", None),            # injection: types hostile claims
+    "omar": ("editor", "Omar Khan", None),                  # injection: reviews
+    "nisha": ("coordinator", "Nisha Rao", None),            # injection: rebuttal library
+    "sunil": ("researcher", "सुनील तिवारी", None),          # Hindi interface
+    "meera": ("admin", "Meera Joshi", None),
+}
+
+HINDI_CLAIM = "मतदान की तारीख बदल गई है, अब सोमवार को वोट डाले जाएंगे। सबको भेजें"
 
 def hostile(lead: str) -> str:
     return " ".join((lead, *HOSTILE_PARTS))
@@ -113,6 +112,7 @@ class SeededDesk:
     hostile_published: int
     hostile_review_claim: int
     hostile_in_review: int
+    hostile_fact: int
     hostile_texts: dict[str, str] = field(default_factory=dict)
     hostile_parts: tuple[str, ...] = HOSTILE_PARTS
 
@@ -154,7 +154,14 @@ def seed_desk(home: Path) -> SeededDesk:
             "review_claim": hostile("Ration cards cancelled"),
             "review_full": hostile("Review text"),
             "review_title": f"Review {IMG}",
+            "fact": hostile("Fact statement"),
+            "source_title": f"Source {SCRIPT} {JS_LINK}",
+            "source_publisher": f"Publisher {IMG}",
+            "eve": ACCOUNTS["eve"][1],
         }
+        hostile_fact = svc.facts.create(ids["omar"], NewFact(texts["fact"], lang="en", sources=(
+            Source("https://eci.gov.in/faq", texts["source_title"], texts["source_publisher"],
+                   "2026-11-01"),)))
         claim = svc.claims.create(ids["eve"], NewClaim(texts["claim"],
                                                        source_group=texts["group"]))
         published = svc.rebuttals.create(ids["eve"], RebuttalDraft(
@@ -175,7 +182,8 @@ def seed_desk(home: Path) -> SeededDesk:
         return SeededDesk(home=home, passwords=passwords, user_ids=ids, fact=fact.id,
                           hindi_claim=hindi.id, hostile_claim=claim.id,
                           hostile_published=published.id, hostile_review_claim=second.id,
-                          hostile_in_review=review.id, hostile_texts=texts)
+                          hostile_in_review=review.id, hostile_fact=hostile_fact.id,
+                          hostile_texts=texts)
     finally:
         svc.close()
 

@@ -1,8 +1,9 @@
-"""Hostile text in a real browser: claims, group names, rebuttals and link titles
-carrying ``<script>``, ``<img onerror>``, ``javascript:`` links, ``<svg onload>``
-and remote images are shown as literal text.  No dialog opens, no element with
-an event handler or a ``javascript:`` link appears, and the browser asks nothing
-of any host but the desk's own server."""
+"""Hostile text in a real browser.  Claims, group names, rebuttals, link titles,
+facts, sources and a display name carry ``<script>``, ``<img onerror>``,
+``javascript:`` links, ``<svg onload>`` and remote images; every page shows them
+as literal text.  No dialog opens, no element with an event handler or a
+``javascript:`` link appears, and the browser asks nothing of any host but the
+desk's own server."""
 from __future__ import annotations
 
 import re
@@ -42,6 +43,7 @@ def test_hostile_text_stays_literal_in_the_browser(desk_page, seeded_desk):
     # 1. A fact-checker types a hostile claim (and group name) into the triage form.
     page.open()
     page.sign_in("eve")
+    visible_literal(page.page.get_by_test_id("stSidebar"), texts["eve"])
     page.expand("New claim")
     page.fill("triage.new_text", typed, commit=False)
     page.fill("triage.new_group", typed_group, commit=False)
@@ -82,11 +84,24 @@ def test_hostile_text_stays_literal_in_the_browser(desk_page, seeded_desk):
     expect(item.get_by_text(texts["review_claim"], exact=True)).to_be_visible()
     expect(item.get_by_text(texts["review_full"], exact=True)).to_be_visible()
     visible_literal(item, f"Title: {texts['review_title']}")
+    visible_literal(item, f"Written by: {texts['eve']}")
     page.shot("review", item)
+    assert_inert(page)
+
+    # 5. ... and opens a hostile fact, with a hostile source title and publisher.
+    page.nav("Research library")
+    page.choose("research.pick", f"#{seeded_desk.hostile_fact} · Fact statement", exact=False)
+    fact = page.key("research.fact")
+    expect(fact.get_by_text(texts["fact"], exact=True)).to_be_visible()
+    expect(fact.get_by_text(texts["source_title"], exact=True)).to_be_visible()
+    visible_literal(fact, f"{texts['source_publisher']} · 2026-11-01")
+    expect(page.key(f"research.source_{seeded_desk.hostile_fact}_0").get_by_role("link")) \
+        .to_have_attribute("href", "https://eci.gov.in/faq")
+    page.shot("research", fact)
     assert_inert(page)
     page.sign_out()
 
-    # 5. A coordinator opens the published one in the rebuttal library, sees its
+    # 6. A coordinator opens the published one in the rebuttal library, sees its
     #    title, text and source link literally, and copies the WhatsApp text.
     page.sign_in("nisha")
     expect(page.heading("Rebuttal library")).to_be_visible()
