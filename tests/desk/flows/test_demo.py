@@ -4,7 +4,6 @@ from __future__ import annotations
 import collections
 import json
 import stat
-import time
 
 import pytest
 
@@ -102,9 +101,7 @@ def test_second_run_loads_nothing_and_says_where_the_credentials_are(demo_home):
 def test_fresh_load_prints_passwords_once_and_builds_the_index(home):
     settings = fake_settings(home)
     engines = EngineSet.create(settings, embedder=FakeEmbedder())
-    started = time.perf_counter()
     report = load_demo(settings, engines=engines, now=FixedClock(NOW).now())
-    assert time.perf_counter() - started < 60
     assert report.loaded and len(report.credentials) == 12 and not report.warnings
     assert report.index["library"] == 81 + 30 and report.index["claims"] == 211 - 14 - 9
     svc = open_flow(settings, engines)

@@ -1,8 +1,6 @@
 """The same flows with the bundled all-MiniLM-L6-v2 (slow: CI runs them)."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from desk.demo import load_demo
@@ -53,10 +51,8 @@ def test_the_lucknow_export_merges_into_the_demo_claims(real_demo):
     assert again.sightings_added == 0
 
 
-def test_demo_with_the_real_model_in_well_under_a_minute(tmp_path):
+def test_demo_loads_and_indexes_with_the_real_model(tmp_path):
+    # How long this takes is a benchmark's business (benchmarks/README.md), not a test's.
     settings = load_settings(tmp_path / "desk", env={"FACTDESK_MODEL": "bundled"})
-    started = time.perf_counter()
     report = load_demo(settings)
-    elapsed = time.perf_counter() - started
     assert report.loaded and report.index["model"] == "all-MiniLM-L6-v2"
-    assert elapsed < 60, f"desk demo took {elapsed:.1f} s (model load included)"
