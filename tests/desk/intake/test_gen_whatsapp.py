@@ -1,9 +1,7 @@
 """The benchmark generator writes exports the parser reads exactly as its ground truth says."""
 import importlib.util
-import json
 import subprocess
 import sys
-import time
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -76,19 +74,15 @@ def test_cli_writes_a_zip_and_truth(tmp_path):
 
 
 @pytest.mark.slow
-def test_fifty_thousand_messages_parse_and_classify_within_budget():
+def test_fifty_thousand_messages_parse_and_classify_against_the_truth():
+    # Their speed is measured by benchmarks/bench_import.py (parse and classify stages).
     text, truth = gen.generate(50_000, seed=7)
     data = text.encode("utf-8")
     assert 3_500_000 < len(data) < 7_000_000
-    started = time.process_time()
     export = parse_whatsapp(data)
     result = classify_messages(export)
-    cpu = time.process_time() - started
-    # The whole import (store, dedup, match) has 60 s; parsing gets a small share.
-    assert cpu < 5.0, f"parse + classify took {cpu:.2f} s of CPU"
     assert len(export.messages) == 50_000
     claims = {t["line"] for t in truth if t["kind"] == "claim"}
     found = {c.message.line_no for c in result.candidates}
     assert len(found & claims) / len(claims) >= 0.99
     assert len(found - claims) <= 0.01 * len(found)
-    print(json.dumps({"cpu_s": round(cpu, 2), "bytes": len(data), "candidates": len(found)}))
