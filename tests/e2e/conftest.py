@@ -418,6 +418,12 @@ class DeskPage:
         box.click()
         box.fill("")
         box.fill(option)
+        try:
+            expect(self.page.get_by_role("listbox")).to_be_visible(timeout=2_000)
+        except AssertionError:
+            # The list can close under a rerun that redraws the widget; the arrow
+            # key opens it again with the typed filter.
+            box.press("ArrowDown")
         choice = self.page.get_by_role("option", name=option, exact=exact)
         expect(choice).to_have_count(1)
         choice.click()
