@@ -85,12 +85,18 @@ def main(argv: list[str] | None = None) -> int:
 
     results: dict[str, list[dict[str, Any]]] = {}
     timings: dict[str, float] = {}
+    failed: list[str] = []
     for name in args.names or list(BENCHMARKS):
         module = importlib.import_module(f"benchmarks.{name}")
         options = options_from(args, getattr(module, "DEFAULT_SIZES", None))
         start = time.perf_counter()
         kwargs = {"engine_max": args.engine_max} if name == "latency" and args.engine_max else {}
-        rows = module.run(options, **kwargs)
+        try:
+            rows = module.run(options, **kwargs)
+        except Exception as exc:  # report and go on: one broken benchmark must not lose the rest
+            print(f"benchmark {name} failed: {exc}", file=sys.stderr)
+            rows = [{"error": f"{type(exc).__name__}: {str(exc)[-300:]}"}]
+            failed.append(name)
         timings[name] = round(time.perf_counter() - start, 1)
         results[name] = rows
         print_rows(f"{name} ({timings[name]} s)", [_flatten(r) for r in rows])
@@ -98,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             payload = {"machine": machine(), "options": as_dict(options), "seconds": timings,
                        "results": results}
             args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -83,7 +83,10 @@ def _child(n: int, options: Options, engine_max: int) -> dict:
     row: dict = {"size": n, "backend": options.backend}
     row.update(_breakdown(space, real, sample, options))  # the index is freed on return
     if n <= engine_max:
-        row["engine"] = _engine(n, space, real, sample)
+        try:
+            row["engine"] = _engine(n, space, real, sample)
+        except Exception as exc:  # the engine is developed alongside; keep the breakdown
+            row["engine"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     row["vm_hwm_mb"] = mb(proc_status("VmHWM"))
     return row
 
