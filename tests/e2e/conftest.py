@@ -16,6 +16,7 @@ with the reason, unless ``FACTDESK_REQUIRE_BROWSER=1`` (CI), where they fail ins
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,9 +28,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -71,7 +73,7 @@ REGIONS_CSV = ("code,name,name_hi,level,parent_code\n"
                "UP-LKO,Lucknow,लखनऊ,district,UP\n"
                "UP-VNS,Varanasi,वाराणसी,district,UP\n"
                "RJ,Rajasthan,राजस्थान,state,\n"
-               "RJ-JPR,Jaipur,जयपुर,district,RJ\n").encode("utf-8")
+               "RJ-JPR,Jaipur,जयपुर,district,RJ\n").encode()
 
 # Hostile text: every payload would open a dialog or fetch tracker.example if it ran.
 SCRIPT = "<script>alert('xss-script')</script>"
@@ -494,10 +496,9 @@ def desk_page(request, browser, desk_server: DeskServer,
     finally:
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
-            try:
+            # The evidence must never hide the failure (the page may be gone).
+            with contextlib.suppress(Exception):
                 page.screenshot(path=str(out / "failure.png"), full_page=True)
-            except Exception:  # noqa: BLE001 - the evidence must not hide the failure
-                pass
         desk_page.write_logs()
         (out / "server.log").write_text(desk_server.log_since(log_start), encoding="utf-8")
         context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -32,7 +32,7 @@ def _number(locator, pattern: str) -> int:
 
 def test_claim_to_published_rebuttal_to_claimreview_download(desk_page, seeded_desk):
     page = desk_page
-    before = datetime.now(timezone.utc).date()
+    before = datetime.now(UTC).date()
 
     # 1. A fact-checker signs in and logs a new claim from the triage inbox.
     page.open()
@@ -115,7 +115,7 @@ def test_claim_to_published_rebuttal_to_claimreview_download(desk_page, seeded_d
     assert download.suggested_filename.endswith(".jsonld")
     saved_file = page.out / download.suggested_filename
     download.save_as(str(saved_file))
-    after = datetime.now(timezone.utc).date()
+    after = datetime.now(UTC).date()
 
     # 7. The file is the schema.org ClaimReview of exactly this rebuttal.
     [review] = json.loads(saved_file.read_text(encoding="utf-8"))
