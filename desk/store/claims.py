@@ -34,12 +34,10 @@ def _claim(row: sqlite3.Row, topics: tuple[str, ...]) -> Claim:
 
 def _topics_for(store: Store, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = {i: [] for i in ids}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start:start + 500])
-        for r in store.all(
-            f"SELECT ct.claim_id, t.slug FROM claim_topics ct JOIN topics t ON t.id = ct.topic_id"
-            f" WHERE ct.claim_id IN ({','.join('?' * len(chunk))}) ORDER BY t.slug", chunk):
-            out[r[0]].append(r[1])
+    for r in store.select_in(
+            "SELECT ct.claim_id, t.slug FROM claim_topics ct JOIN topics t ON t.id = ct.topic_id"
+            " WHERE ct.claim_id IN ({marks}) ORDER BY t.slug", ids):
+        out[r[0]].append(r[1])
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -50,26 +48,17 @@ def get(store: Store, claim_id: int) -> Claim | None:
 
 def get_many(store: Store, ids: Sequence[int]) -> list[Claim]:
     ids = list(dict.fromkeys(ids))
-    rows: dict[int, sqlite3.Row] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for r in store.all(f"SELECT * FROM claims WHERE id IN ({','.join('?' * len(chunk))})",
-                           chunk):
-            rows[r["id"]] = r
+    rows = {r["id"]: r for r in store.select_in("SELECT * FROM claims WHERE id IN ({marks})", ids)}
     topics = _topics_for(store, list(rows))
     return [_claim(rows[i], topics[i]) for i in ids if i in rows]
 
 
 def ids_by_match_key(store: Store, keys: Iterable[str]) -> dict[str, list[int]]:
     """Claim ids (oldest first) per exact matching key, for intake deduplication."""
-    keys = list(dict.fromkeys(keys))
     out: dict[str, list[int]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        for r in store.all(
-            f"SELECT match_key, id FROM claims WHERE match_key IN ({','.join('?' * len(chunk))})"
-            f" ORDER BY id", chunk):
-            out.setdefault(r[0], []).append(r[1])
+    for r in store.select_in(
+            "SELECT match_key, id FROM claims WHERE match_key IN ({marks}) ORDER BY id", keys):
+        out.setdefault(r[0], []).append(r[1])
     return out
 
 
@@ -133,15 +122,8 @@ def insert_sighting(store: Store, *, claim_id: int, seen_at: str, channel: Chann
 
 def known_message_keys(store: Store, keys: Iterable[str]) -> dict[str, int]:
     """message_key -> claim id for keys already stored."""
-    keys = list(dict.fromkeys(keys))
-    out: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        for r in store.all(
-            f"SELECT message_key, claim_id FROM sightings WHERE message_key IN"
-            f" ({','.join('?' * len(chunk))})", chunk):
-            out[r[0]] = r[1]
-    return out
+    return {r[0]: r[1] for r in store.select_in(
+        "SELECT message_key, claim_id FROM sightings WHERE message_key IN ({marks})", keys)}
 
 
 def sightings_for(store: Store, claim_id: int, *, limit: int = 500) -> list[Sighting]:
@@ -150,13 +132,16 @@ def sightings_for(store: Store, claim_id: int, *, limit: int = 500) -> list[Sigh
         [claim_id, limit])]
 
 
+VIRALITY_CHUNK = 400  # claim ids per query (each is bound twice; SQLite caps parameters)
+
+
 def virality(store: Store, claim_ids: Sequence[int], *, since_24h: str) -> dict[int, Virality]:
     """Sighting figures per claim, counting the sightings of its duplicates too
     (claims without sightings get zeros)."""
     out = {cid: Virality() for cid in claim_ids}
-    ids = list(claim_ids)
-    for start in range(0, len(ids), 400):
-        chunk = ids[start:start + 400]
+    ids = list(out)
+    for start in range(0, len(ids), VIRALITY_CHUNK):
+        chunk = ids[start:start + VIRALITY_CHUNK]
         marks = ",".join("?" * len(chunk))
         for r in store.all(
             "SELECT coalesce(c.duplicate_of, c.id) AS cid, count(*),"
@@ -166,7 +151,9 @@ def virality(store: Store, claim_ids: Sequence[int], *, since_24h: str) -> dict[
             f" WHERE s.claim_id IN (SELECT id FROM claims WHERE id IN ({marks})"
             f"   OR duplicate_of IN ({marks}))"
             " GROUP BY cid", [since_24h, *chunk, *chunk]):
-            if r[0] in out:
+            # A group is complete only in the chunk holding the canonical claim itself; a
+            # chunk holding just one of its duplicates sees part of the sightings.
+            if r[0] in chunk:
                 out[r[0]] = Virality(sightings=r[1], groups=r[2], regions=r[3],
                                      last_24h=r[4] or 0, first_seen_at=r[5], last_seen_at=r[6])
     return out
@@ -192,13 +179,8 @@ def claims_for_refresh(store: Store, statuses: Sequence[str]) -> list[sqlite3.Ro
 
 
 def refresh_rows(store: Store, claim_ids: Sequence[int]) -> list[sqlite3.Row]:
-    ids = list(claim_ids)
-    out: list[sqlite3.Row] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        out += store.all(f"SELECT {_REFRESH_COLS} FROM claims WHERE id IN"
-                         f" ({','.join('?' * len(chunk))})", chunk)
-    return out
+    return store.select_in(f"SELECT {_REFRESH_COLS} FROM claims WHERE id IN ({{marks}})",
+                           claim_ids)
 
 
 # -- triage queue --------------------------------------------------------------------
@@ -283,22 +265,12 @@ def queue(store: Store, f: QueueFilter, *, page: int, page_size: int,
 
 
 def existing_ids(store: Store, claim_ids: Iterable[int]) -> list[int]:
-    ids = list(claim_ids)
-    out: list[int] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        out += [r[0] for r in store.all(
-            f"SELECT id FROM claims WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
-    return out
+    return [r[0] for r in store.select_in("SELECT id FROM claims WHERE id IN ({marks})",
+                                          claim_ids)]
 
 
 def canonical_ids(store: Store, claim_ids: Sequence[int]) -> list[int]:
     """The canonical claims of those among ``claim_ids`` that are duplicates."""
-    ids = list(claim_ids)
-    out: list[int] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        out += [r[0] for r in store.all(
-            f"SELECT DISTINCT duplicate_of FROM claims WHERE duplicate_of IS NOT NULL AND id IN"
-            f" ({','.join('?' * len(chunk))})", chunk)]
-    return out
+    rows = store.select_in("SELECT DISTINCT duplicate_of FROM claims"
+                           " WHERE duplicate_of IS NOT NULL AND id IN ({marks})", claim_ids)
+    return list(dict.fromkeys(r[0] for r in rows))

@@ -183,6 +183,22 @@ class Store:
         row = self.one(sql, params)
         return None if row is None else row[0]
 
+    def select_in(self, sql: str, values: Iterable[Any], *, before: Sequence[Any] = (),
+                  repeat: int = 1, chunk: int = 500) -> list[sqlite3.Row]:
+        """Rows of ``sql`` for every value in ``values`` (duplicates dropped, order kept).
+
+        ``{marks}`` in ``sql`` becomes ``?, ?, …``; the values are bound ``repeat`` times
+        after the ``before`` parameters.  Long lists run in chunks because SQLite caps the
+        number of bound parameters, so ``sql`` must not aggregate across values.
+        """
+        wanted = list(dict.fromkeys(values))
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start:start + chunk]
+            rows += self.all(sql.format(marks=",".join("?" * len(part))),
+                             [*before, *(part * repeat)])
+        return rows
+
     # -- health ----------------------------------------------------------------
 
     def integrity_check(self) -> str:
@@ -241,17 +257,13 @@ class Store:
     def get_many(self, model_id: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         """Cached vectors for ``hashes`` (missing ones are simply absent)."""
         out: dict[str, np.ndarray] = {}
-        wanted = list(dict.fromkeys(hashes))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.all(
-                f"SELECT content_hash, dim, vector FROM embeddings "
-                f"WHERE model_id = ? AND content_hash IN ({marks})", [model_id, *chunk],
-            ):
-                vec = np.frombuffer(row["vector"], dtype="<f4")
-                if vec.shape[0] == row["dim"]:
-                    out[row["content_hash"]] = vec
+        for row in self.select_in(
+            "SELECT content_hash, dim, vector FROM embeddings"
+            " WHERE model_id = ? AND content_hash IN ({marks})", hashes, before=[model_id],
+        ):
+            vec = np.frombuffer(row["vector"], dtype="<f4")
+            if vec.shape[0] == row["dim"]:
+                out[row["content_hash"]] = vec
         return out
 
     def put_many(self, model_id: str, items: dict[str, np.ndarray]) -> None:

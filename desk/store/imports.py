@@ -32,25 +32,12 @@ def storage_errors(what: str) -> Iterator[None]:
 
 def claim_roots(store: Store, claim_ids: Sequence[int]) -> dict[int, int]:
     """claim id -> the claim its sightings should go to (the canonical of a duplicate)."""
-    ids = list(dict.fromkeys(claim_ids))
-    out: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for r in store.all(
-            f"SELECT id, coalesce(duplicate_of, id) FROM claims WHERE id IN"
-            f" ({','.join('?' * len(chunk))})", chunk):
-            out[int(r[0])] = int(r[1])
-    return out
+    return {int(r[0]): int(r[1]) for r in store.select_in(
+        "SELECT id, coalesce(duplicate_of, id) FROM claims WHERE id IN ({marks})", claim_ids)}
 
 
 def fact_ids_by_statement(store: Store, statements: Iterable[str]) -> dict[str, int]:
     """statement -> id of an existing fact with exactly that statement (oldest first)."""
-    wanted = list(dict.fromkeys(statements))
-    out: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        for r in store.all(
-            f"SELECT statement, min(id) FROM facts WHERE statement IN"
-            f" ({','.join('?' * len(chunk))}) GROUP BY statement", chunk):
-            out[r[0]] = int(r[1])
-    return out
+    return {r[0]: int(r[1]) for r in store.select_in(
+        "SELECT statement, min(id) FROM facts WHERE statement IN ({marks}) GROUP BY statement",
+        statements)}

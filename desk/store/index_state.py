@@ -71,12 +71,8 @@ def _live(kind: str, status: str | None, published_version_no: int | None) -> bo
 
 def live_targets(store: Store, item_ids: Iterable[int]) -> dict[int, MatchTarget]:
     """The items among ``item_ids`` that are active *and* whose source is live now."""
-    ids = list(dict.fromkeys(int(i) for i in item_ids))
     out: dict[int, MatchTarget] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in store.all(
+    for r in store.select_in(
             "SELECT m.id, m.collection, m.kind, m.ref_id, m.text,"
             " CASE m.kind WHEN 'fact' THEN f.status WHEN 'rebuttal' THEN r.status"
             "  ELSE c.status END AS status, r.published_version_no"
@@ -84,11 +80,11 @@ def live_targets(store: Store, item_ids: Iterable[int]) -> dict[int, MatchTarget
             " LEFT JOIN facts f ON m.kind = 'fact' AND f.id = m.ref_id"
             " LEFT JOIN rebuttals r ON m.kind = 'rebuttal' AND r.id = m.ref_id"
             " LEFT JOIN claims c ON m.kind = 'claim' AND c.id = m.ref_id"
-            f" WHERE m.active = 1 AND m.id IN ({marks})", chunk):
-            if _live(r["kind"], r["status"], r["published_version_no"]):
-                out[int(r["id"])] = MatchTarget(
-                    item_id=int(r["id"]), collection=r["collection"], kind=r["kind"],
-                    ref_id=int(r["ref_id"]), text=r["text"], status=r["status"])
+            " WHERE m.active = 1 AND m.id IN ({marks})", (int(i) for i in item_ids)):
+        if _live(r["kind"], r["status"], r["published_version_no"]):
+            out[int(r["id"])] = MatchTarget(
+                item_id=int(r["id"]), collection=r["collection"], kind=r["kind"],
+                ref_id=int(r["ref_id"]), text=r["text"], status=r["status"])
     return out
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from desk.clock import iso, parse_iso
 from desk.domain import ClaimStatus, NewClaim, NewSighting, QueueFilter, Virality
+from desk.store import claims as claims_repo
 from desk.errors import NotFound, ValidationError
 from desk.services.priority import priority
 from desk.services.sightings import SenderHasher, sender_key
@@ -122,6 +123,31 @@ def test_duplicate_sightings_count_for_the_canonical_claim(svc, people):
     assert svc.claims.get(fc, a.id).sighting_count == 4
     svc.sightings.record(fc, [NewSighting(b.id, "k9", source_group="g9")])
     assert svc.claims.get(fc, a.id).sighting_count == 5
+
+
+@pytest.mark.parametrize("order", ["canonical_first", "duplicate_first"])
+def test_virality_is_complete_when_a_duplicate_is_queried_in_another_chunk(
+        svc, people, store, monkeypatch, order):
+    fc = people["fact_checker"]
+    a = svc.claims.create(fc, NewClaim("Exam postponed"))
+    b = svc.claims.create(fc, NewClaim("exam postpone ho gaya"))
+    svc.sightings.record(fc, [NewSighting(a.id, "a1", source_group="g1"),
+                              NewSighting(b.id, "b1", source_group="g2"),
+                              NewSighting(b.id, "b2", source_group="g3")])
+    svc.claims.mark_duplicate(fc, b.id, a.id, expected_version=b.version)
+    monkeypatch.setattr(claims_repo, "VIRALITY_CHUNK", 1)  # a and b in separate queries
+    ids = [a.id, b.id] if order == "canonical_first" else [b.id, a.id]
+    figures = claims_repo.virality(store, ids, since_24h="2000-01-01T00:00:00Z")
+    assert (figures[a.id].sightings, figures[a.id].groups) == (3, 3)
+
+
+def test_select_in_chunks_drops_duplicates_and_binds_before_and_repeat(store):
+    store.execute("CREATE TABLE t (k INTEGER, tag TEXT)")
+    store.executemany("INSERT INTO t VALUES (?, ?)", [(i, "x" if i % 2 else "y") for i in range(7)])
+    rows = store.select_in("SELECT k FROM t WHERE tag = ? AND (k IN ({marks}) OR k IN ({marks}))"
+                           " ORDER BY k", [1, 3, 3, 5, 6, 2], before=["x"], repeat=2, chunk=2)
+    assert [r[0] for r in rows] == [1, 3, 5]
+    assert store.select_in("SELECT k FROM t WHERE k IN ({marks})", []) == []
 
 
 @pytest.mark.parametrize("a,b,same", [
