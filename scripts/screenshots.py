@@ -296,8 +296,9 @@ def main(argv: list[str] | None = None) -> None:
               "to correct")
         server = helpers.start_server(home, (temp or home) / "server.log")
         try:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import expect, sync_playwright
 
+            expect.set_options(timeout=helpers.STEP_MS)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=str(helpers.CHROMIUM),
                                                      headless=True, args=helpers.CHROMIUM_ARGS)

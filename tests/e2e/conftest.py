@@ -116,7 +116,6 @@ class SeededDesk:
     hostile_in_review: int
     hostile_fact: int
     hostile_texts: dict[str, str] = field(default_factory=dict)
-    hostile_parts: tuple[str, ...] = HOSTILE_PARTS
 
     def services(self):
         """Services on the server's database (read results back in tests)."""
@@ -215,6 +214,9 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="session")
 def browser(chromium: Path) -> Iterator[Any]:
+    # expect() waits 5 s by default; a submit that runs the matcher on two busy
+    # shared cores can take longer.
+    expect.set_options(timeout=STEP_MS)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(chromium), headless=True,
                                               args=CHROMIUM_ARGS)

@@ -13,7 +13,13 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-TYPED_LEAD = "Booth 42 closed, vote online instead"
+#: Typed in the browser.  Other payload variants and wording than the seeded claims,
+#: so intake does not fold it into one of them as the same rumour.
+TYPED = ("Booth 42 at the Sarojini Nagar primary school is shut on polling day "
+         "<script>document.title='xss-typed'; alert('xss-typed')</script> so voters "
+         "must cast their vote through the new mobile app <img src=y onerror=alert('xss-typed')> "
+         "[register here](javascript:alert('xss-typed')) before six in the evening "
+         "![seal](https://tracker.example/typed.png) <svg/onload=alert('xss-typed')>")
 #: What the payloads would have become had any of them been rendered as HTML or Markdown.
 LIVE_MARKUP = ("a[href^='javascript:' i], iframe, object, embed, [onerror], [onload], "
                "img[src='x'], img[src*='tracker.example'], img[alt='pixel']")
@@ -26,6 +32,7 @@ def assert_inert(page) -> None:
     scripts = page.page.evaluate(
         "() => [...document.scripts].filter(s => s.textContent.includes('xss')).length")
     assert scripts == 0
+    assert "xss" not in page.page.title()
     assert page.dialogs == []
     assert page.outside_requests() == []
 
@@ -36,8 +43,7 @@ def visible_literal(scope, text: str) -> None:
 
 
 def test_hostile_text_stays_literal_in_the_browser(desk_page, seeded_desk):
-    page, texts, parts = desk_page, seeded_desk.hostile_texts, seeded_desk.hostile_parts
-    typed = " ".join((TYPED_LEAD, *parts))
+    page, texts, typed = desk_page, seeded_desk.hostile_texts, TYPED
     typed_group = texts["group"]
 
     # 1. A fact-checker types a hostile claim (and group name) into the triage form.
@@ -52,7 +58,7 @@ def test_hostile_text_stays_literal_in_the_browser(desk_page, seeded_desk):
     expect(created).to_be_visible()
     claim_id = int(re.search(r"#(\d+)", created.inner_text()).group(1))
     expect(page.key("triage.open_id").get_by_role("combobox")) \
-        .to_have_value(re.compile(rf"^#{claim_id} · {re.escape(TYPED_LEAD)} <script>"))
+        .to_have_value(re.compile(rf"^#{claim_id} · Booth 42 at the Sarojini Nagar"))
     page.shot("triage")
     assert_inert(page)
 
