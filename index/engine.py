@@ -24,6 +24,7 @@ import numpy as np
 
 from index.adapter import QueryAdapter, load_adapter
 from index.analysis import Analysis, analyze
+from index.background import Background, load_background
 from index.cache import EmbeddingCache, content_hash
 from index.errors import BadInput
 from index.fusion import FusionModel, Thresholds, load_model
@@ -115,7 +116,8 @@ class MatchEngine:
     def __init__(self, embedder, *, thresholds: Thresholds | None = None,
                  glossary: Glossary | None = None, cache: EmbeddingCache | None = None,
                  store_dir: Path | None = None, model: FusionModel | None = None,
-                 adapter: QueryAdapter | None | bool = True, max_text_chars: int = MAX_TEXT_CHARS):
+                 adapter: QueryAdapter | None | bool = True, max_text_chars: int = MAX_TEXT_CHARS,
+                 background: Background | None = None):
         self.embedder = embedder
         self.glossary = glossary if glossary is not None else load_glossary()
         self.cache = cache
@@ -125,7 +127,9 @@ class MatchEngine:
         self.max_text_chars = int(max_text_chars)
         self._write = threading.Lock()
         self._vectors: VectorIndex | None = None
-        self._state = _State({}, {}, LexicalIndex(), 0)
+        self.background = (background if background is not None else load_background()) \
+            .with_glossary(self.glossary.phrases)
+        self._state = _State({}, {}, LexicalIndex(background=self.background), 0)
         self._gloss = {cid: c.gloss for cid, c in self.glossary.concepts.items()}
         # True: the shipped adapter if it was trained for this model; False/None: none.
         if adapter is True:
@@ -240,7 +244,7 @@ class MatchEngine:
             vecs = self._embed([t for _, t in views], progress)
             vectors = VectorIndex(int(self.embedder.dim))
             vectors.build([i for i, _ in views], vecs)
-            lexical = LexicalIndex.build(terms.items())
+            lexical = LexicalIndex.build(terms.items(), background=self.background)
             self._vectors = vectors
             self._state = _State(infos, terms, lexical, int(watermark))
             self._save_locked()
@@ -263,7 +267,7 @@ class MatchEngine:
                             and int(manifest.count) == len(views)
                             and extra.get("view_slots") == VIEW_SLOTS):
                         self._vectors = vectors
-                        self._state = _State(infos, terms, LexicalIndex.build(terms.items()),
+                        self._state = _State(infos, terms, LexicalIndex.build(terms.items(), background=self.background),
                                              int(watermark))
                         if progress:
                             progress(len(views), len(views))
@@ -289,7 +293,7 @@ class MatchEngine:
             new_terms.update(terms)
             lexical = old.lexical.with_changes(terms)
             if lexical.needs_compaction():
-                lexical = LexicalIndex.build(new_terms.items())
+                lexical = LexicalIndex.build(new_terms.items(), background=self.background)
             # Vectors first for new ids (not yet visible: the state does not list them),
             # then the state swap makes them visible at once.
             if stale:
@@ -309,7 +313,7 @@ class MatchEngine:
             new_terms = {k: v for k, v in old.terms.items() if k not in set(gone)}
             lexical = old.lexical.with_changes({}, gone)
             if lexical.needs_compaction():
-                lexical = LexicalIndex.build(new_terms.items())
+                lexical = LexicalIndex.build(new_terms.items(), background=self.background)
             # State first: from here on no search returns these ids.
             self._state = _State(new_docs, new_terms, lexical,
                                  old.watermark if watermark is None else int(watermark))
@@ -360,6 +364,19 @@ class MatchEngine:
         qvec = self.embedder.encode([query_text(an)])[0]
         return self._shortlist(an, qvec, kinds=None, exclude=(), depth=depth)[0]
 
+    def score_candidates_many(self, texts: Sequence[str], *, depth: int = SHORTLIST_DEPTH
+                              ) -> list[list[tuple[int, dict[str, float]]]]:
+        """``score_candidates`` for many claims with one batched encode."""
+        texts = list(texts)
+        for t in texts:
+            self._check_text(t)
+        ans = [analyze(t, self.glossary) for t in texts]
+        if not ans:
+            return []
+        qvecs = self.embedder.encode([query_text(a) for a in ans], batch=True)
+        return [self._shortlist(a, v, kinds=None, exclude=(), depth=depth)[0]
+                for a, v in zip(ans, qvecs)]
+
     def _shortlist(self, an: Analysis, qvec: np.ndarray, *, kinds, exclude, depth: int):
         st = self._state
         kind_set = set(kinds) if kinds is not None else None
@@ -380,37 +397,48 @@ class MatchEngine:
         top_dense = [i for i, _ in sorted(dense.items(), key=lambda kv: -kv[1]) if ok(i)][:depth]
         top_bm = [i for i, _ in sorted(bm25.items(), key=lambda kv: -kv[1]) if ok(i)][:depth]
         ids = list(dict.fromkeys(top_dense + top_bm))
-        term_idf = {t: st.lexical.idf(t) for t in dict.fromkeys(an.terms)}
+        idf_cache: dict[str, float] = {}
+
+        def idf_of(t: str) -> float:
+            v = idf_cache.get(t)
+            if v is None:
+                v = idf_cache[t] = st.lexical.idf(t)
+            return v
+
+        term_idf = {t: idf_of(t) for t in dict.fromkeys(an.terms)}
         q = QueryInfo(an.key, an.norm.script, an.norm.lang, an.concepts, an.specifics, char_ngrams(an.key),
                       sum(term_idf.values()) or 1.0, term_idf)
         cands = [(i, st.docs[i]) for i in ids]
-        if self.adapter is not None:
-            near = near_top_ids({i: dense[i] for i in top_dense}, {i: bm25[i] for i in top_bm})
-            adapted = self._adapted_scores(qvec, [c for c in cands if c[0] in near])
-        else:
-            adapted = None
-        feats, comps = features_for(q, cands, {i: dense[i] for i in top_dense},
-                                    {i: bm25[i] for i in top_bm}, st.terms, adapted)
+        near = near_top_ids({i: dense[i] for i in top_dense}, {i: bm25[i] for i in top_bm})
+        # Every candidate's own cosine (a BM25-only candidate was not among the dense hits).
+        cos, adapted = self._pair_scores(qvec, cands)
+        for i in ids:
+            if i not in cos and i in dense:
+                cos[i] = dense[i]
+        feats, comps = features_for(q, cands, cos, st.terms, idf_of, st.lexical.avgdl, adapted, near)
         return list(zip(ids, feats)), cands, comps, q
 
-    def _adapted_scores(self, qvec: np.ndarray, cands: Sequence[tuple[int, DocInfo]]) -> dict[int, float]:
-        """Cosine of the adapted claim vector with each candidate's best view."""
+    def _pair_scores(self, qvec: np.ndarray, cands: Sequence[tuple[int, DocInfo]]
+                     ) -> tuple[dict[int, float], dict[int, float] | None]:
+        """Cosine of the claim (and of the adapted claim) with each candidate's best view."""
         vectors = self._vectors
         if vectors is None or not cands:
-            return {}
-        aq = self.adapter.apply(qvec)[0]
+            return {}, None
         vids = [i * VIEW_SLOTS + v for i, info in cands for v in range(info.views)]
         try:
             vecs = vectors.reconstruct(vids)
-        except KeyError:  # a concurrent removal: score what is still there
-            return {}
-        sims = vecs @ aq
-        out: dict[int, float] = {}
-        for vid, s in zip(vids, sims.tolist()):
+        except KeyError:  # a concurrent removal: score what the search saw
+            return {}, None
+        qs = [qvec] if self.adapter is None else [qvec, self.adapter.apply(qvec)[0]]
+        sims = vecs @ np.stack(qs).T
+        outs: list[dict[int, float]] = [{} for _ in qs]
+        for row, vid in enumerate(vids):
             did = vid // VIEW_SLOTS
-            if s > out.get(did, -2.0):
-                out[did] = s
-        return out
+            for k, out in enumerate(outs):
+                s = float(sims[row, k])
+                if s > out.get(did, -2.0):
+                    out[did] = s
+        return outs[0], (outs[1] if len(outs) > 1 else None)
 
     def _match_one(self, an: Analysis, qvec: np.ndarray, *, k: int, kinds, exclude,
                    include_none: bool) -> list[Candidate]:

@@ -1,11 +1,12 @@
 """Fusion: one calibrated score per candidate, tiers, and fitting both from labelled data.
 
-The score is a logistic model over the signals (dense cosine, BM25, concept
-overlap, character similarity, specifics agreement, gaps to the query's best
-candidate), so it reads as a probability that the candidate addresses the
-claim.  Weights live in ``index/data/fusion.json`` (fitted by
-``scripts``-free code: :func:`fit_logistic` on CLEF train/dev and part of
-hi-dev, see docs/MATCHING.md).  Tiers come from :class:`Thresholds`:
+The score is a logistic model over pairwise signals (dense cosine, BM25, concept
+overlap, coverage in both directions, character similarity, specifics agreement),
+so it reads as a probability that the candidate addresses the claim.  It depends
+on the claim and the candidate alone: not on the other candidates, nor on the
+collection's size.  Weights live in ``index/data/fusion.json`` (fitted by
+``python -m index.fit``: :func:`fit_logistic` on CLEF train and hi-dev, see
+docs/MATCHING.md).  Tiers come from :class:`Thresholds`:
 ``same`` (safe to link automatically), ``related`` (suggest to a human),
 otherwise ``none``.
 """
@@ -60,10 +61,9 @@ class FusionModel:
     bias: float
     thresholds: Thresholds = field(default_factory=Thresholds)
     meta: dict = field(default_factory=dict, hash=False, compare=False)
-    # Second stage (a, b, c, bias): sigmoid(a*z + b*gap + c*max(gap, 0) + bias), where z is
-    # the first-stage logit and gap = z minus the best *other* candidate's z for the same
-    # claim.  A candidate that barely beats its neighbours is less likely the same claim.
-    calib: tuple[float, float, float, float] | None = None
+    # Second stage (a, bias): sigmoid(a*z + bias) over the first-stage logit z, fitted on
+    # held-out logits (Platt scaling).  Still pairwise: no other candidate takes part.
+    calib: tuple[float, float] | None = None
 
     def matrix(self, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
         """Feature matrix for this model; ``"a@b"`` is the product of features a and b."""
@@ -99,15 +99,15 @@ class FusionModel:
         return self.bias + np.asarray(x, dtype=np.float64) @ np.asarray(self.weights, dtype=np.float64)
 
     def score_matrix(self, x: np.ndarray) -> np.ndarray:
-        """Calibrated scores for the candidates of *one* claim (rows of ``x``)."""
+        """Calibrated scores, one per row of ``x`` (each row scored on its own)."""
         z = self.logits(x)
         if self.calib is not None and len(z):
             z = self.calibrate(z)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
     def calibrate(self, z: np.ndarray) -> np.ndarray:
-        a, b, c, bias = self.calib
-        return a * z + b * (g := gaps(z)) + c * np.maximum(g, 0.0) + bias
+        a, bias = self.calib
+        return a * np.asarray(z, dtype=np.float64) + bias
 
     def contributions(self, feats: Mapping[str, float]) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -127,8 +127,8 @@ class FusionModel:
         try:
             th = d.get("thresholds") or {}
             calib = d.get("calib")
-            if calib is not None and len(calib) != 4:
-                raise ValueError("calib needs 4 numbers")
+            if calib is not None and len(calib) != 2:
+                raise ValueError("calib needs 2 numbers (a, bias)")
             if len(d["features"]) != len(d["weights"]):
                 raise ValueError("features and weights differ in length")
             return cls(tuple(d["features"]), tuple(float(w) for w in d["weights"]), float(d["bias"]),
@@ -162,21 +162,6 @@ def feature_value(row: Mapping[str, float], name: str) -> float:
 def feature_matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
     return np.array([[feature_value(r, n) for n in names] for r in rows], dtype=np.float64) \
         .reshape(len(rows), len(names))
-
-
-NO_RIVAL = -10.0
-
-
-def gaps(z: np.ndarray) -> np.ndarray:
-    """Each entry minus the largest *other* entry (``z - NO_RIVAL`` when alone)."""
-    z = np.asarray(z, dtype=np.float64)
-    if len(z) == 1:
-        return z - NO_RIVAL
-    order = np.argsort(-z)
-    first, second = z[order[0]], z[order[1]]
-    rival = np.full(len(z), first)
-    rival[order[0]] = second
-    return z - rival
 
 
 def _sigmoid(z: float) -> float:

@@ -18,6 +18,8 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from index.background import Background, idf as blended_idf
+
 K1 = 1.2
 B = 0.75
 
@@ -98,6 +100,8 @@ class LexicalIndex:
     # Total postings one query may touch, shared out by idf: rare terms keep all their
     # postings, very common ones (low idf, little weight) only their best few hundred.
     budget: int = 60_000
+    # General-text term frequencies blended into idf (None: the collection's own counts only).
+    background: Background | None = None
     # Derived once per snapshot (searches must not pay O(n) for them).
     live: int = field(init=False, default=0)
     any_dead: bool = field(init=False, default=False)
@@ -108,9 +112,11 @@ class LexicalIndex:
         object.__setattr__(self, "any_dead", dead > 0)
 
     @classmethod
-    def build(cls, docs: Iterable[tuple[int, Iterable[str]]], *, max_postings: int = 5_000) -> "LexicalIndex":
+    def build(cls, docs: Iterable[tuple[int, Iterable[str]]], *, max_postings: int = 5_000,
+              background: Background | None = None) -> "LexicalIndex":
         base = build_segment(docs)
-        return cls(base, _empty_segment(), np.zeros(base.n, bool), {}, max_postings)
+        return cls(base, _empty_segment(), np.zeros(base.n, bool), {}, max_postings,
+                   background=background)
 
     def __len__(self) -> int:
         return self.live
@@ -130,18 +136,26 @@ class LexicalIndex:
         terms = {k: v for k, v in self.delta_terms.items() if k not in gone}
         terms.update({int(k): tuple(v) for k, v in upserts.items()})
         delta = build_segment(terms.items(), avgdl=self.avgdl)
-        return LexicalIndex(self.base, delta, dead, terms, self.max_postings, self.budget)
+        return LexicalIndex(self.base, delta, dead, terms, self.max_postings, self.budget,
+                            self.background)
 
     def needs_compaction(self) -> bool:
         return self.delta.n > max(2_000, self.base.n // 20)
 
-    def idf(self, term: str) -> float:
-        n = self.live
+    def df(self, term: str) -> int:
+        """Documents holding ``term`` (removed base rows still count until compaction)."""
         df = 0
         for seg in (self.base, self.delta):
             c = seg.vocab.get(term)
             if c is not None:
                 df += int(seg.df[c])
+        return df
+
+    def idf(self, term: str) -> float:
+        n = self.live
+        df = self.df(term)
+        if self.background is not None:
+            return blended_idf(min(df, n), n, self.background.p(term))
         if df == 0 or n == 0:
             return 0.0
         return math.log(1 + (n - df + 0.5) / (df + 0.5))

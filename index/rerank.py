@@ -5,17 +5,25 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from index.fuzzy import fuzzy_scores, key_containment
+from index.fuzzy import char_ngrams, fuzzy_scores, key_containment
 from index.normalize import STOPWORDS
 from index.specifics import Comparison, Specifics, compare
 
-# Feature order is part of the fusion model (index/data/fusion.json).
+# Feature order is part of the fusion model (index/data/fusion.json).  Every feature is a
+# property of the (claim, candidate) pair alone: nothing depends on the other candidates or
+# on how many documents the collection holds, so a score means the same in a collection of
+# three claims as in one of a million (see docs/MATCHING.md, "Absolute scores").
 FEATURES = (
-    "dense", "dense_gap", "dense_adapt", "bm25", "bm25_gap", "concept", "concept_w", "coverage", "char3",
-    "token_set", "partial", "num_agree", "num_strong", "num_disagree", "place_agree",
-    "place_disagree", "month_agree", "month_disagree", "cross_script", "in_dense", "in_bm25",
-    "en_pair", "dense_rank", "bm25_rank",
+    "dense", "dense_adapt", "bm25", "concept", "concept_w", "coverage", "coverage_rev",
+    "char3", "char3_rev", "token_set", "partial", "num_agree", "num_strong", "num_disagree",
+    "place_agree", "place_disagree", "month_agree", "month_disagree", "cross_script", "en_pair",
 )
+K1 = 1.2
+B = 0.75
+# A claim term missing from the candidate still counts (partly) when most of its letter
+# trigrams are there: "scientsits" for "scientists", "karega" for "krega".
+SOFT_MIN_LEN = 5
+SOFT_MIN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -91,55 +99,100 @@ def near_top_ids(dense: Mapping[int, float], bm25: Mapping[int, float]) -> set[i
     return set(top_d) | set(top_b)
 
 
+def _plain_term(t: str) -> bool:
+    return len(t) >= SOFT_MIN_LEN and t[0].isalpha()
+
+
+def _soft_credit(term: str, padded_key: str) -> float:
+    """Share of ``term``'s padded trigrams found in ``padded_key`` (0 below SOFT_MIN_SHARE)."""
+    p = f" {term} "
+    grams = [p[i:i + 3] for i in range(len(p) - 2)]
+    share = sum(1 for g in grams if g in padded_key) / len(grams)
+    return share if share >= SOFT_MIN_SHARE else 0.0
+
+
+def padded(key: str) -> str:
+    """``key`` with every word padded by one space each side (see ``fuzzy.key_containment``)."""
+    return " " + key.replace(" ", "  ") + " "
+
+
+def coverage(weights: Mapping[str, float], other_terms: set[str], other_padded: str | None) -> float:
+    """idf-weighted share of one side's unique terms found on the other side.
+
+    With ``other_padded`` (the other side's padded key), a missing plain word earns the
+    share of its trigrams the other side has, so typos cost little.
+    """
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    got = 0.0
+    for t, w in weights.items():
+        if t in other_terms:
+            got += w
+        elif other_padded is not None and _plain_term(t):
+            got += w * _soft_credit(t, other_padded)
+    return got / total
+
+
+def pair_bm25(q_idf: Mapping[str, float], d_terms: Sequence[str], avgdl: float) -> float:
+    """BM25 of one document for the claim's unique terms."""
+    if not d_terms:
+        return 0.0
+    tf: dict[str, int] = {}
+    for t in d_terms:
+        if t in q_idf:
+            tf[t] = tf.get(t, 0) + 1
+    norm = K1 * (1 - B + B * len(d_terms) / max(avgdl, 1.0))
+    return sum(q_idf[t] * c * (K1 + 1) / (c + norm) for t, c in tf.items())
+
+
 def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapping[int, float],
-                 bm25: Mapping[int, float], doc_terms: Mapping[int, Sequence[str]] | None = None,
-                 adapted: Mapping[int, float] | None = None,
+                 doc_terms: Mapping[int, Sequence[str]], idf_of, avgdl: float,
+                 adapted: Mapping[int, float] | None = None, near_top: set[int] | None = None,
                  ) -> tuple[list[dict[str, float]], list[Comparison]]:
-    """One feature dict per candidate (same order), plus the specifics comparisons."""
+    """One feature dict per candidate (same order), plus the specifics comparisons.
+
+    ``dense`` holds each candidate's best view cosine, ``idf_of(term)`` the collection's
+    (background-blended) idf; costly character signals only for ``near_top`` ids
+    (all candidates when None).
+    """
     q_concepts = frozenset(c for c in q.concepts if not _is_place(c))
     cidf = {c: q.term_idf.get("@" + c, 0.0) for c in q_concepts}
     cidf_total = sum(cidf.values())
-    idf_total = sum(q.term_idf.values())
     strong_q = [x for x in q.specifics.numbers if _is_strong_number(str(x))]
-    best_dense = max((dense.get(i, 0.0) for i, _ in cands), default=0.0)
-    raw_bm = {i: bm25.get(i, 0.0) / q.bm25_self if q.bm25_self > 0 else 0.0 for i, _ in cands}
-    d_rank = {i: r for r, (i, _) in enumerate(sorted(dense.items(), key=lambda kv: -kv[1]))}
-    b_rank = {i: r for r, (i, _) in enumerate(sorted(bm25.items(), key=lambda kv: -kv[1]))}
-    best_bm = max(raw_bm.values(), default=0.0)
+    q_terms = set(q.term_idf)
+    q_padded = padded(q.key)
     out, comps = [], []
     for doc_id, d in cands:
-        dv = dense.get(doc_id)
+        dv = dense.get(doc_id, 0.0)
         comp = compare(q.specifics, d.specifics)
-        near_top = d_rank.get(doc_id, FUZZY_DEPTH) < FUZZY_DEPTH or b_rank.get(doc_id, FUZZY_DEPTH) < FUZZY_DEPTH
-        fz = fuzzy_scores(q.key, d.key) if near_top else {"token_set": 0.0, "partial": 0.0}
-        bm = min(raw_bm[doc_id], 1.5)
+        costly = near_top is None or doc_id in near_top
+        fz = fuzzy_scores(q.key, d.key) if costly else {"token_set": 0.0, "partial": 0.0}
+        dterms_seq = doc_terms.get(doc_id, ())
+        dterms = set(dterms_seq)
+        d_padded = padded(d.key) if costly else None
+        bm = pair_bm25(q.term_idf, dterms_seq, avgdl) / q.bm25_self if q.bm25_self > 0 else 0.0
+        d_idf = {t: idf_of(t) for t in dterms}
         shared_c = q_concepts & d.concepts
-        dterms = set(doc_terms.get(doc_id, ())) if doc_terms is not None else set()
-        cov = sum(v for t, v in q.term_idf.items() if t in dterms) / idf_total if idf_total > 0 else 0.0
         strong_agree = sum(1 for x in comp.numbers_agree if _is_strong_number(x))
         f = {
-            "dense": dv if dv is not None else 0.0,
-            "dense_gap": (dv if dv is not None else 0.0) - best_dense,
+            "dense": dv,
             # Without an adapter for this model the signal falls back to the plain cosine.
-            "dense_adapt": (adapted.get(doc_id, 0.0) if adapted is not None else (dv or 0.0))
-            if near_top else 0.0,
-            "bm25": bm,
-            "bm25_gap": bm - min(best_bm, 1.5),
+            "dense_adapt": adapted.get(doc_id, dv) if adapted is not None else dv,
+            "bm25": min(bm, 1.5),
             "concept": (len(shared_c) / len(q_concepts)) if q_concepts else 0.0,
             "concept_w": sum(cidf[c] for c in shared_c) / cidf_total if cidf_total > 0 else 0.0,
-            "coverage": cov,
+            "coverage": coverage(q.term_idf, dterms, d_padded),
+            "coverage_rev": coverage(d_idf, q_terms, q_padded if costly else None),
             "num_strong": strong_agree / max(len(strong_q), 1),
-            "char3": key_containment(q.grams, d.key) if near_top else 0.0,
+            "char3": key_containment(q.grams, d.key) if costly else 0.0,
+            "char3_rev": key_containment(char_ngrams(d.key), q.key) if costly else 0.0,
             "token_set": fz["token_set"],
             "partial": fz["partial"],
             "cross_script": float(q.script != d.script),
-            "in_dense": float(dv is not None),
-            "in_bm25": float(doc_id in bm25),
             # English claim against an English document: the dense model is at home there,
             # so the fusion model may weigh signals differently (features named "x@en_pair").
             "en_pair": float(q.lang == "en" and d.lang == "en"),
-            "dense_rank": 1.0 / (1 + d_rank[doc_id]) if doc_id in d_rank else 0.0,
-            "bm25_rank": 1.0 / (1 + b_rank[doc_id]) if doc_id in b_rank else 0.0,
         }
         f.update(comp.features(q.specifics))
         out.append(f)
@@ -148,9 +201,10 @@ def features_for(q: QueryInfo, cands: Sequence[tuple[int, DocInfo]], dense: Mapp
 
 
 _SIGNAL_LABELS = {
-    "dense": "meaning (embedding)", "dense_gap": "meaning (embedding)", "bm25": "shared words (BM25)",
-    "bm25_gap": "shared words (BM25)", "concept": "shared concepts", "concept_w": "shared concepts",
-    "coverage": "claim terms covered", "char3": "spelling overlap", "token_set": "near-duplicate text",
+    "dense": "meaning (embedding)", "dense_adapt": "meaning (embedding)", "bm25": "shared words (BM25)",
+    "concept": "shared concepts", "concept_w": "shared concepts",
+    "coverage": "claim terms covered", "coverage_rev": "candidate terms covered",
+    "char3": "spelling overlap", "char3_rev": "spelling overlap", "token_set": "near-duplicate text",
     "partial": "near-duplicate text", "num_agree": "same numbers", "num_strong": "same numbers",
     "place_agree": "same place", "month_agree": "same month",
 }

@@ -70,8 +70,9 @@ class Collected:
 def collect(engine, queries: Iterable[tuple[str, str, str | None]], qrels: dict[str, set[str]],
             id_map: dict[int, str], *, depth: int = 15) -> Collected:
     out = Collected()
-    for qid, text, kind in queries:
-        pairs = engine.score_candidates(text, depth=depth)
+    queries = list(queries)
+    found = engine.score_candidates_many([t for _, t, _ in queries], depth=depth)
+    for (qid, text, kind), pairs in zip(queries, found):
         out.qids.append(qid)
         out.kinds.append(kind)
         out.gold.append(set(qrels.get(qid, set())))
@@ -129,23 +130,21 @@ def top1_pairs(model: FusionModel, coll: Collected) -> list[tuple[float, str]]:
 
 
 def calibration_rows(model: FusionModel, coll: Collected) -> tuple[np.ndarray, np.ndarray]:
-    """Second-stage inputs ``(z, gap, max(gap, 0))`` and labels for every candidate."""
-    from index.fusion import gaps
-
+    """Second-stage input (the first-stage logit ``z``) and label for every candidate."""
     xs, ys = [], []
     for f, cands, gold in zip(coll.feats, coll.cand_ids, coll.gold):
         if not len(f):
             continue
-        z = model.logits(expand(f, model.features))
-        g = gaps(z)
-        xs.append(np.column_stack([z, g, np.maximum(g, 0.0)]))
+        xs.append(model.logits(expand(f, model.features)).reshape(-1, 1))
         ys.append(np.array([c in gold for c in cands], dtype=np.float64))
+    if not xs:
+        return np.zeros((0, 1)), np.zeros(0)
     return np.vstack(xs), np.concatenate(ys)
 
 
 def fit_calibration(pairs: Sequence[tuple[FusionModel, Collected, float]], *, l2: float = 1.0
-                    ) -> tuple[float, float, float, float]:
-    """Fit the second stage on (first-stage model, collected set, weight) triples.
+                    ) -> tuple[float, float]:
+    """Fit the second stage (Platt scaling) on (first-stage model, collected set, weight) triples.
 
     Pass out-of-fold first-stage models where the set was used to fit the first
     stage, so the second stage sees honest logits.
@@ -153,12 +152,14 @@ def fit_calibration(pairs: Sequence[tuple[FusionModel, Collected, float]], *, l2
     xs, ys, ws = [], [], []
     for model, coll, weight in pairs:
         x, y = calibration_rows(model, coll)
+        if not len(y):
+            continue
         xs.append(x)
         ys.append(y)
         ws.append(np.full(len(y), weight * 1000.0 / len(y)))
-    m = fit_logistic(np.vstack(xs), np.concatenate(ys), ["z", "gap", "gap_pos"], l2=l2,
+    m = fit_logistic(np.vstack(xs), np.concatenate(ys), ["z"], l2=l2,
                      sample_weight=np.concatenate(ws))
-    return (m.weights[0], m.weights[1], m.weights[2], m.bias)
+    return (m.weights[0], m.bias)
 
 
 def adapter_data(engine, queries: Iterable[tuple[str, str, str | None]], qrels: dict[str, set[str]],

@@ -19,8 +19,7 @@ def read_pairs(path: Path) -> list[tuple[float, str]]:
 
     Each row has a ``label`` (same / related / none, or 1/0) and either a
     ``score`` in [0, 1] or the engine's signal columns (scored with the
-    shipped fusion model; an optional ``gap`` column is the logit gap to the
-    claim's best other candidate).
+    shipped fusion model, which scores each pair on its own).
     """
     from index.fusion import load_model
 
@@ -62,17 +61,11 @@ def read_pairs(path: Path) -> list[tuple[float, str]]:
                 score = float(row["score"])
             else:
                 model = model or load_model()
-                feats = {f: float(row.get(f) or 0.0) for f in model.features}
-                if not any(f in row for f in model.features):
+                signals = {n for f in model.features for n in f.split("@")}
+                if not any(f in row for f in signals):
                     raise ValidationError(f"{path}: line {n}: needs a score or signal columns")
-                import numpy as np
-
-                z = model.logits(np.array([[feats[f] for f in model.features]]))
-                if model.calib is not None:
-                    a, b, c, bias = model.calib
-                    gap = float(row.get("gap") or 0.0)
-                    z = a * z + b * gap + c * max(gap, 0.0) + bias
-                score = float(1.0 / (1.0 + np.exp(-z[0])))
+                feats = {f: float(row.get(f) or 0.0) for f in signals}
+                score = float(model.score_matrix(model.matrix([feats]))[0])
         except (TypeError, ValueError) as exc:
             if isinstance(exc, ValidationError):
                 raise

@@ -32,7 +32,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from desk.services.forwards import core_text, negation_words, place_words, typo_leaders
-from desk.services.matching import K_SLACK, EngineSet, MatchHit, hits_from, is_anchor
+from desk.services.matching import K_SLACK, EngineSet, MatchHit, hits_from
 from desk.store import Store
 from desk.store import claims as claims_repo
 from desk.store import imports as imports_repo
@@ -246,8 +246,7 @@ def _cluster(store: Store, engines: EngineSet, groups: list[Group], pending: lis
                 table.setdefault(view, vec)
     # The scratch engine holds the leaders found so far: each message is compared
     # with them (not with the other members), so every member is `same` as its leader.
-    scratch = engines.scratch_engine(embedder=_QueryVectors(engines.embedder, table),
-                                     store=store)
+    scratch = engines.scratch_engine(embedder=_QueryVectors(engines.embedder, table))
     for n, i in enumerate(pending, 1):
         best, near = _best_leader(scratch, texts[i])
         if best is None:
@@ -262,7 +261,7 @@ def _cluster(store: Store, engines: EngineSet, groups: list[Group], pending: lis
 
 def _best_leader(scratch: Any, text: str) -> tuple[int | None, tuple[int, float] | None]:
     """``(the leader rated same, None)`` or ``(None, (a leader rated related, score))``."""
-    found = [c for c in scratch.match(text, k=5) if not is_anchor(c.id)]
+    found = scratch.match(text, k=5)
     if found and found[0].tier == "same":
         return found[0].id, None
     near = next(((c.id, c.score) for c in found if c.tier == "related"), None)

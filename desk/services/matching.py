@@ -62,51 +62,6 @@ MIN_REJECTED = 5
 
 Progress = Callable[..., None]
 
-#: Everyday statements indexed with every collection, never shown (they are not in
-#: the database, so every result check drops them).  The fused score is relative to a
-#: claim's other candidates: in a collection of one or two documents an unrelated
-#: claim would have no rival and be rated "same".  These give it rivals.
-ANCHORS = (
-    "The school football team won its match on Saturday evening.",
-    "Tomato prices at the vegetable market were steady this week.",
-    "The library will stay open until eight in the evening.",
-    "A new bus route connects the railway station with the university.",
-    "Light rain is expected in the hills over the weekend.",
-    "The cricket club is holding trials for under-sixteen players.",
-    "The temple fair draws large crowds every spring.",
-    "Mango season has started and fruit sellers are busy.",
-    "रविवार को मोहल्ले में रक्तदान शिविर लगाया गया।",
-    "इस हफ़्ते सब्ज़ी मंडी में प्याज़ के दाम स्थिर रहे।",
-    "स्कूल की वार्षिक खेल प्रतियोगिता अगले महीने होगी।",
-    "नए पार्क में बच्चों के लिए झूले लगाए गए हैं।",
-    "शाम को शहर में हल्की बारिश हुई।",
-    "पुस्तकालय में नई किताबें आई हैं।",
-    "गाँव के मेले में इस बार भारी भीड़ रही।",
-    "रेलवे स्टेशन पर नया फुटओवर ब्रिज बन रहा है।",
-    "Kal mohalle me cricket match hai, sab log aana.",
-    "Aaj sabzi mandi me tamatar sasta mil raha tha.",
-    "Shaadi ka khana bahut accha tha, sabko pasand aaya.",
-    "Bachchon ki chhuttiyan agle hafte se shuru hongi.",
-    "Naye gym me subah yoga class shuru hui hai.",
-    "Baarish ke baad mausam suhana ho gaya hai.",
-    "Mandir me kal bhandara hai, sab aamantrit hain.",
-    "Park ki safai ke liye ravivar ko shramdaan hoga.",
-)
-ANCHOR_BASE = 1 << 58        # far above any match_items id
-RIVAL_BASE = 1 << 57         # library documents as rivals in a scratch engine
-ANCHOR_KIND = "anchor"
-MAX_RIVALS = 5000
-
-
-def anchor_docs() -> list[Doc]:
-    return [Doc(id=ANCHOR_BASE + n, text=t, kind=ANCHOR_KIND) for n, t in enumerate(ANCHORS)]
-
-
-def is_anchor(doc_id: int) -> bool:
-    """An anchor, or a rival copied into a scratch engine: never a result."""
-    return int(doc_id) >= RIVAL_BASE
-
-
 # -- the embedding model, shared ------------------------------------------------------
 
 class MemoEmbedder:
@@ -279,27 +234,17 @@ class EngineSet:
         """Within this block (this thread), each distinct text is encoded once."""
         return self.embedder.memo()
 
-    def scratch_engine(self, *, embedder: Any | None = None, store: Store | None = None,
-                       max_rivals: int = MAX_RIVALS) -> MatchEngine:
-        """An in-memory engine with the same fusion model, glossary and thresholds, for
-        clustering the messages of one import among themselves.
+    def scratch_engine(self, *, embedder: Any | None = None) -> MatchEngine:
+        """An empty in-memory engine with the same fusion model, glossary and thresholds,
+        for clustering the messages of one import among themselves.
 
-        It starts with the anchors and, given ``store``, the library's documents (up to
-        ``max_rivals``, vectors from the embedding cache): realistic rivals, so that a
-        score means what it means in the desk's own collections.
+        Scores are pairwise (they do not depend on what else the collection holds), so a
+        score means here what it means in the desk's own collections.
         """
-        engine = MatchEngine(embedder or self.embedder, thresholds=self.claims.thresholds,
-                             glossary=self.claims.glossary, model=self.claims.model,
-                             cache=_ReadOnly(self._cache), max_text_chars=self.max_text_chars)
-        docs = anchor_docs()
-        if store is not None:
-            docs += [Doc(id=RIVAL_BASE + int(i.id), text=i.text, kind=ANCHOR_KIND, lang=i.lang)
-                     for i in store.match_items("library")[-max_rivals:]]
-            with self._cache.using(store):
-                engine.rebuild(docs)
-        else:
-            engine.rebuild(docs)
-        return engine
+        return MatchEngine(embedder or self.embedder, thresholds=self.claims.thresholds,
+                           glossary=self.claims.glossary, model=self.claims.model,
+                           background=self.claims.background,
+                           cache=_ReadOnly(self._cache), max_text_chars=self.max_text_chars)
 
     # -- keeping up with the database ------------------------------------------------------
 
@@ -335,7 +280,7 @@ class EngineSet:
                 items = {c: store.match_items(c) for c in COLLECTIONS}
             try:
                 for name in COLLECTIONS:
-                    self.engine(name).rebuild([*anchor_docs(), *(_doc(i) for i in items[name])],
+                    self.engine(name).rebuild([_doc(i) for i in items[name]],
                                               watermark=revs.get(name, 0),
                                               progress=_stage_progress(progress, name))
             except IndexWriteError as exc:
@@ -356,7 +301,7 @@ class EngineSet:
         with self._lock:
             for name in COLLECTIONS:
                 db_ids = state_repo.active_item_ids(store, name)
-                engine_ids = {i for i in self.engine(name).ids() if not is_anchor(i)}
+                engine_ids = self.engine(name).ids()
                 out[name] = {"database": len(db_ids), "index": len(engine_ids),
                              "missing": sorted(db_ids - engine_ids)[:50],
                              "ghosts": sorted(engine_ids - db_ids)[:50]}
@@ -393,7 +338,7 @@ class EngineSet:
             items = {c: store.match_items(c) for c in COLLECTIONS}
         for name in COLLECTIONS:
             try:
-                how = self.engine(name).open([*anchor_docs(), *(_doc(i) for i in items[name])],
+                how = self.engine(name).open([_doc(i) for i in items[name]],
                                              watermark=revs.get(name, 0))
                 log.info("%s index %s (%d items)", name, how, len(items[name]))
             except IndexWriteError as exc:
@@ -544,8 +489,7 @@ class MatchingService(Service):
         query = self._query(statement, engines)
         k = _check_k(k)
         engines.ensure_synced(self.store)
-        # No kind filter in the engine: rebuttals and anchors stay in as rivals.
-        found = engine_match(engines.library, query, k=k + 2 * K_SLACK)
+        found = engine_match(engines.library, query, k=k + K_SLACK, kinds=["fact"])
         hits = hits_from(found, state_repo.live_targets(self.store, [c.id for c in found]))
         return [h for h in hits if h.kind == "fact"][:k]
 

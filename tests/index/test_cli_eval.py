@@ -132,7 +132,8 @@ def test_calibrate_tsv_prints_thresholds(tmp_path):
 
 def test_calibrate_jsonl_with_signal_columns(tmp_path):
     p = tmp_path / "pairs.jsonl"
-    good = {"dense": 0.9, "bm25": 1.0, "concept": 1.0, "concept_w": 1.0, "coverage": 0.9, "gap": 5.0}
+    good = {"dense": 0.9, "bm25": 1.0, "concept": 1.0, "concept_w": 1.0, "coverage": 0.9, "coverage_rev": 0.8,
+            "char3": 0.9, "token_set": 0.9}
     lines = [json.dumps({**good, "label": "same"})] * 4 + \
         [json.dumps({"dense": 0.1, "label": "none"})] * 4
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from index.fusion import FusionModel, Thresholds, fit_logistic, fit_thresholds, gaps, load_model
+from index.fusion import FusionModel, Thresholds, fit_logistic, fit_thresholds, load_model
 from index.rerank import FEATURES
 
 
@@ -58,9 +58,22 @@ def test_fit_logistic_learns_the_direction_of_each_signal():
     assert ((m.score_matrix(x) > 0.5) == y).mean() > 0.9
 
 
-def test_gaps_compare_each_candidate_with_its_best_rival():
-    assert gaps(np.array([3.0, 1.0, 2.0])).tolist() == [1.0, -2.0, -1.0]
-    assert gaps(np.array([2.0])).tolist() == [12.0]
+@given(st.lists(st.floats(0, 1), min_size=2, max_size=8))
+def test_a_candidates_score_does_not_depend_on_the_other_candidates(values):
+    m = load_model()
+    rows = np.array([[v] * len(m.features) for v in values])
+    together = m.score_matrix(rows)
+    alone = np.array([m.score_matrix(r.reshape(1, -1))[0] for r in rows])
+    assert np.allclose(together, alone)
+
+
+def test_calibration_is_two_numbers():
+    from index.errors import DataFileError
+
+    m = load_model()
+    assert m.calib is not None and len(m.calib) == 2
+    with pytest.raises(DataFileError):
+        FusionModel.from_dict({**m.to_dict(), "calib": [1.0, 0.0, 0.5, 0.1]})
 
 
 def test_shipped_model_uses_the_engine_features_and_roundtrips(tmp_path):
