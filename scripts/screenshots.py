@@ -93,13 +93,9 @@ def pick_records(home: Path) -> dict[str, Any]:
             if svc.links.for_claim(system, row.id) or svc.rebuttals.for_claim(system, row.id):
                 continue
             links = svc.matching.suggest_for_claim(system, row.id, record=False)
-            library = [link for link in links if link.target_kind.value != "claim"]
-            # Claims whose candidates are all facts or rebuttals first: the workspace
-            # explains a claim candidate from a search that also finds the claim
-            # itself, which pushes the candidate's explanation down to "none".
-            rank = (len(library) == len(links), row.lang == "hi-Latn",
-                    sum(link.tier.value == "same" for link in library), len(library),
-                    row.sighting_count, -row.id)
+            kinds = {link.target_kind.value for link in links}
+            rank = (row.lang == "hi-Latn", sum(link.tier.value == "same" for link in links),
+                    len(kinds), row.sighting_count, -row.id)
             if links and (best is None or rank > best[0]):
                 best = (rank, row.id)
         if best is None:
@@ -147,6 +143,9 @@ def save(page: Any, out: Path, name: str, *, target: Any = None, full: bool = Fa
          max_height: int = 3200) -> Path:
     """The viewport (scrolled to ``target``), or the whole main column when ``full``."""
     page.settle()
+    # No focus ring or hover shade from the last click in the picture.
+    page.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.page.mouse.move(0, 0)
     path = out / f"{name}.png"
     if full:
         # The main column scrolls by itself (not the document): grow the window to
