@@ -34,6 +34,21 @@ class AuthError(DeskError):
     """Sign-in failed, session expired or revoked, or sign-in throttled."""
 
 
+class Throttled(AuthError):
+    """Sign-in refused without checking the password: too many recent failures.
+
+    ``retry_after`` is the number of whole seconds until a sign-in is allowed
+    again; ``scope`` is ``"account"`` (this username is locked) or ``"desk"``
+    (every password sign-in is paused).  Interfaces show these fields, never
+    parse the message.
+    """
+
+    def __init__(self, message: str, *, retry_after: int, scope: str = "account") -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+        self.scope = scope
+
+
 class ImportFailed(ValidationError):
     """An import was rejected as a whole; nothing was written."""
 

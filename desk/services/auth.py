@@ -19,14 +19,15 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from desk.clock import Clock, iso, parse_iso
 from desk.domain import Role, User
-from desk.errors import AuthError, ValidationError
+from desk.errors import AuthError, Throttled, ValidationError
 from desk.services import validate
 from desk.services.base import Service
 from desk.store import Store
@@ -73,6 +74,11 @@ def check_new_password(password: object, policy: AuthPolicy) -> str:
     if not nfc.strip():
         raise ValidationError("password must not be only spaces")
     return nfc
+
+
+def _whole_seconds(left: timedelta) -> int:
+    """Seconds to wait, rounded up (never 0: "try again in 0 s" would be wrong)."""
+    return max(1, math.ceil(left.total_seconds()))
 
 
 def token_hash(token: str) -> str:
@@ -128,44 +134,60 @@ class AuthService(Service):
 
     # -- sign-in ------------------------------------------------------------------------
 
-    def _throttle_error(self, key: str, now_dt) -> str | None:
+    def _throttle(self, key: str, now_dt: datetime) -> Throttled | None:
+        """The refusal to raise before checking a password, or ``None``."""
         p = self.policy
-        since = iso(now_dt - timedelta(seconds=p.global_window_s))
-        if users_repo.failures_overall(self.store, since) >= p.global_max_failures:
-            return "too many failed sign-ins on this desk; wait a minute and try again"
+        since_dt = now_dt - timedelta(seconds=p.global_window_s)
+        since = iso(since_dt)
+        overall = users_repo.failures_overall(self.store, since)
+        if overall >= p.global_max_failures:
+            # The pause lifts once enough failures have left the window: the one that
+            # takes the count below the limit is the (overall - limit)-th oldest.  The
+            # window includes its first (whole) second, hence the extra second.
+            pivot = users_repo.failure_time_at(self.store, since, overall - p.global_max_failures)
+            leaves = ((parse_iso(pivot) if pivot else now_dt)
+                      + timedelta(seconds=p.global_window_s + 1))
+            secs = _whole_seconds(leaves - now_dt)
+            return Throttled(f"too many failed sign-ins on this desk; try again in {secs} s",
+                             retry_after=secs, scope="desk")
         count, last = users_repo.failures_for(
             self.store, key, iso(now_dt - timedelta(seconds=p.failure_memory_s)))
         if count >= p.max_failures and last:
             wait = min(p.lockout_base_s * 2 ** (count - p.max_failures), p.lockout_max_s)
             until = parse_iso(last) + timedelta(seconds=wait)
             if now_dt < until:
-                secs = int((until - now_dt).total_seconds()) + 1
-                return f"too many failed sign-ins for this account; try again in {secs} s"
+                secs = _whole_seconds(until - now_dt)
+                return Throttled(f"too many failed sign-ins for this account; try again in {secs} s",
+                                 retry_after=secs, scope="account")
         return None
 
-    def _fail(self, key: str, user: User | None, reason: str, *, count: bool = True,
-              message: str = "wrong username or password") -> AuthError:
+    def _fail(self, key: str, user: User | None, reason: str, *,
+              error: AuthError | None = None) -> AuthError:
+        """Audit a refused sign-in and return the error to raise.  A throttled attempt
+        (``error`` given) is not counted as a failure: it never reached the hasher."""
         at = self.now()
         with self.store.write():
-            if count:
+            if error is None:
                 users_repo.add_failure(self.store, key, at)
             self.audit(user, "auth.sign_in", entity="user", entity_id=user.id if user else None,
                        outcome="denied", detail={"reason": reason, "username": key})
-        return AuthError(message)
+        return error or AuthError("wrong username or password")
 
     def sign_in(self, username: str, password: str) -> tuple[str, User]:
         """Check a password; return ``(token, user)`` for a new session.
 
         Raises ``AuthError`` (one message for unknown user and wrong password),
-        also when throttled.  ``ValidationError`` for an over-long password.
+        ``Throttled`` (an ``AuthError`` with ``retry_after`` seconds) while the
+        account is locked or sign-in is paused, ``ValidationError`` for an
+        over-long password.
         """
         if not isinstance(username, str) or not username.strip():
             raise AuthError("wrong username or password")
         key = _username_key(username)
         now_dt = self.clock.now()
-        throttled = self._throttle_error(key, now_dt)
+        throttled = self._throttle(key, now_dt)
         if throttled:
-            raise self._fail(key, None, "throttled", count=False, message=throttled)
+            raise self._fail(key, None, "throttled", error=throttled)
         pw = normalize_password(password, self.policy)   # too long: refused, never hashed
         user = users_repo.by_username(self.store, username.strip())
         stored = users_repo.password_hash(self.store, user.id) if user else None
@@ -270,9 +292,9 @@ class AuthService(Service):
         user = self.resolve(token)
         row = self._session(token)
         key = _username_key(user.username)
-        throttled = self._throttle_error(key, self.clock.now())
+        throttled = self._throttle(key, self.clock.now())
         if throttled:
-            raise self._fail(key, user, "throttled", count=False, message=throttled)
+            raise self._fail(key, user, "throttled", error=throttled)
         stored = users_repo.password_hash(self.store, user.id)
         try:
             self.hasher.verify(stored or "", normalize_password(current_password, self.policy))

@@ -132,6 +132,12 @@ def failures_overall(store: Store, since: str) -> int:
     return int(store.scalar("SELECT count(*) FROM login_failures WHERE at >= ?", [since]))
 
 
+def failure_time_at(store: Store, since: str, rank: int) -> str | None:
+    """Time of the ``rank``-th (0 = oldest) failure at or after ``since``, desk-wide."""
+    return store.scalar("SELECT at FROM login_failures WHERE at >= ? ORDER BY at, id"
+                        " LIMIT 1 OFFSET ?", [since, max(0, int(rank))])
+
+
 def prune_failures(store: Store, before: str) -> None:
     store.execute("DELETE FROM login_failures WHERE at < ?", [before])
 

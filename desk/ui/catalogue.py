@@ -71,9 +71,10 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
                       "{seconds} seconds.",
      "इस खाते के लिए बहुत सारे असफल प्रयास हुए। खाता अस्थायी रूप से बंद है; {seconds} सेकंड बाद "
      "फिर कोशिश करें।"),
-    ("signin.paused", "Too many failed sign-ins on this desk. Sign-in is paused; wait a minute "
-                      "and try again.",
-     "इस डेस्क पर बहुत सारे असफल प्रयास हुए। साइन इन रुका हुआ है; एक मिनट बाद फिर कोशिश करें।"),
+    ("signin.paused", "Too many failed sign-ins on this desk. Sign-in is paused; try again in "
+                      "{seconds} seconds.",
+     "इस डेस्क पर बहुत सारे असफल प्रयास हुए। साइन इन रुका हुआ है; {seconds} सेकंड बाद फिर "
+     "कोशिश करें।"),
     ("signin.signed_out", "You have signed out.", "आप साइन आउट हो गए हैं।"),
     ("signin.sso", "Sign in with {provider}", "{provider} से साइन इन करें"),
     ("signin.sso_default", "single sign-on", "सिंगल साइन-ऑन"),

@@ -1,14 +1,10 @@
 """Helpers for the pages shown before sign-in (setup and sign-in)."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from desk.ui.app import GUEST_LANG_KEY
 from desk.ui.i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language
-
-_LOCK_SECONDS = re.compile(r"try again in (\d+) s")
 
 
 def _copy_language(key: str) -> None:
@@ -20,14 +16,3 @@ def guest_language(key: str, label: str) -> None:
     st.session_state[key] = normalise_language(st.session_state.get(GUEST_LANG_KEY))
     st.segmented_control(label, options=list(LANGUAGES), format_func=LANGUAGE_NAMES.get, required=True,
                          key=key, on_change=_copy_language, args=(key,))
-
-
-def lock_seconds(message: str) -> int | None:
-    """Seconds left on an account lock-out, from the sign-in error (``None``: not locked)."""
-    found = _LOCK_SECONDS.search(message)
-    return int(found.group(1)) if found else None
-
-
-def desk_paused(message: str) -> bool:
-    """True when every password sign-in on the desk is paused (too many failures)."""
-    return "on this desk" in message and "too many failed sign-ins" in message

@@ -8,7 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from desk.domain import Role
-from desk.errors import AuthError, PermissionDenied, ValidationError
+from desk.errors import AuthError, PermissionDenied, Throttled, ValidationError
 from desk.services.auth import AuthPolicy, AuthService, token_hash
 from desk.services.rebuttals import RebuttalDraft
 from desk.store import audit as audit_repo
@@ -165,6 +165,51 @@ def test_desk_wide_throttle_when_many_accounts_are_attacked(store, clock, hasher
         auth.sign_in("bob", GOOD)
     clock.advance(seconds=61)
     assert auth.sign_in("bob", GOOD)[1].username == "bob"
+
+
+def test_a_locked_account_says_how_long_to_wait(auth, alice, clock):
+    base = auth.policy.lockout_base_s
+    for _ in range(auth.policy.max_failures):
+        with pytest.raises(AuthError):
+            auth.sign_in("alice", "wrong wrong wrong")
+    with pytest.raises(Throttled) as first:
+        auth.sign_in("alice", GOOD)
+    assert (first.value.retry_after, first.value.scope) == (base, "account")
+    clock.advance(seconds=base - 7.5)
+    with pytest.raises(Throttled) as later:
+        auth.sign_in("alice", GOOD)
+    assert later.value.retry_after == 8                     # rounded up, never 0
+    assert isinstance(later.value, AuthError)               # callers catching AuthError still do
+
+
+def test_the_desk_wide_pause_says_when_it_lifts(store, clock, hasher, svc, system_id):
+    svc.users.create(system_id, "bob", role="editor", password=GOOD)
+    auth = AuthService(store, clock, hasher=hasher, policy=AuthPolicy(global_max_failures=4))
+    for n in range(4):                                      # failures at 0, 10, 20 and 30 s
+        with pytest.raises(AuthError, match="wrong username"):
+            auth.sign_in(f"user{n}", "wrong wrong wrong")
+        clock.advance(seconds=10)
+    # At 40 s: the oldest failure (0 s) is inside the 60 s window up to and including
+    # 60 s, so sign-in resumes at 61 s, 21 s from now.
+    with pytest.raises(Throttled) as paused:
+        auth.sign_in("bob", GOOD)
+    assert (paused.value.retry_after, paused.value.scope) == (21, "desk")
+    clock.advance(seconds=20)
+    with pytest.raises(Throttled) as still:
+        auth.sign_in("bob", GOOD)
+    assert still.value.retry_after == 1
+    clock.advance(seconds=1)
+    assert auth.sign_in("bob", GOOD)[1].username == "bob"
+
+
+def test_a_throttled_password_change_raises_throttled(auth, alice, clock):
+    token, _ = auth.sign_in("alice", GOOD)
+    for _ in range(auth.policy.max_failures):
+        with pytest.raises(AuthError):
+            auth.change_password(token, "not my password", "a brand new passphrase")
+    with pytest.raises(Throttled) as exc:
+        auth.change_password(token, GOOD, "a brand new passphrase")
+    assert exc.value.retry_after == auth.policy.lockout_base_s
 
 
 def test_only_a_hash_of_the_token_is_stored(auth, alice, store):

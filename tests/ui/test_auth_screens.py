@@ -8,8 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from desk.config import load_settings
-from desk.errors import AuthError
+from desk.errors import AuthError, Throttled
 from desk.services import open_services
+from desk.services.auth import AuthService
 from desk.services.installation import init_runtime
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -126,6 +127,37 @@ def test_throttling_message_in_hindi(desk, person):
     for _ in range(6):
         _sign_in(at, "meera", "wrong password!")
     assert "सेकंड बाद" in at.error[0].value
+
+
+@pytest.mark.parametrize("scope,lang,expected", [
+    ("account", "en", "locked; try again in 42 seconds"),
+    ("desk", "en", "paused; try again in 42 seconds"),
+    ("account", "hi", "42 सेकंड बाद"),
+    ("desk", "hi", "रुका हुआ है; 42 सेकंड बाद"),
+])
+def test_throttling_shows_the_wait_from_the_error_not_its_wording(desk, person, monkeypatch,
+                                                                  scope, lang, expected):
+    def throttled(self, username, password):
+        raise Throttled("refused (any wording at all)", retry_after=42, scope=scope)
+
+    monkeypatch.setattr(AuthService, "sign_in", throttled)
+    at = _fresh().run()
+    at.segmented_control(key="signin.language").set_value(lang).run()
+    _sign_in(at, "meera", PASSWORD)
+    assert not at.exception
+    assert expected in desk.shown(at.error[0].value)
+    assert "wording" not in at.error[0].value
+
+
+def test_the_desk_wide_pause_is_shown_with_its_wait(desk, person):
+    at = _fresh().run()
+    for n in range(50):                                      # 50 failures desk-wide in a minute
+        with pytest.raises(AuthError):
+            desk.svc.auth.sign_in(f"nobody{n}", "wrong password!")
+    _sign_in(at, "meera", PASSWORD)
+    message = desk.shown(at.error[0].value)
+    assert "paused; try again in" in message and "seconds" in message
+    assert "auth.token" not in at.session_state
 
 
 def test_sign_out_revokes_the_session(desk, person):

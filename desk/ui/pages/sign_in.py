@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from desk.errors import AuthError, DeskError
+from desk.errors import AuthError, DeskError, Throttled
 from desk.ui.app import NOTICE_KEY, SSO_REFUSED_KEY, TOKEN_KEY, sso_providers
 from desk.ui.context import PageContext, current
-from desk.ui.guest import desk_paused, guest_language, lock_seconds
+from desk.ui.guest import guest_language
 from desk.ui.widgets import alert, error_message
 
 
@@ -27,14 +27,12 @@ def _password_form(ctx: PageContext) -> None:
     password = st.session_state.pop("signin.password_value", "")
     try:
         token, _user = ctx.svc.auth.sign_in(username, password)
-    except AuthError as exc:
-        seconds = lock_seconds(str(exc))
-        if seconds is not None:
-            alert("error", t("signin.locked", seconds=seconds))
-        elif desk_paused(str(exc)):
-            alert("error", t("signin.paused"))
-        else:
-            alert("error", t("signin.failed"))
+    except Throttled as exc:
+        key = "signin.paused" if exc.scope == "desk" else "signin.locked"
+        alert("error", t(key, seconds=exc.retry_after))
+        return
+    except AuthError:
+        alert("error", t("signin.failed"))
         return
     except DeskError as exc:
         alert("error", error_message(t, exc))
