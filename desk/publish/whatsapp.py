@@ -87,8 +87,15 @@ def _inside_syllable(text: str, i: int) -> bool:
 
 def repair_markers(text: str) -> tuple[str, int]:
     """Drop formatting markers that sit inside a syllable; return the text and how many."""
-    kept = [ch for i, ch in enumerate(text) if not (ch in MARKERS and _inside_syllable(text, i))]
-    return "".join(kept), len(text) - len(kept)
+    # Repeat until stable: dropping one marker can bring another against a vowel
+    # sign ("__ऀ" leaves "_ऀ").
+    current = text
+    while True:
+        kept = "".join(ch for i, ch in enumerate(current)
+                       if not (ch in MARKERS and _inside_syllable(current, i)))
+        if kept == current:
+            return kept, len(text) - len(kept)
+        current = kept
 
 
 def _span_pattern(marker: str) -> regex.Pattern:

@@ -175,6 +175,8 @@ def test_long_claim_is_clipped_on_clusters(make_rebuttal):
     ("क\u200d*ष", "क\u200dष"),  # marker after ZWJ
     ("*क*\u093c", "*क\u093c"),  # marker before a nukta
     ("*राशन* _मुफ्त_ ~नहीं~", "*राशन* _मुफ्त_ ~नहीं~"),  # well placed: kept
+    ("__ऀ", "ऀ"),  # dropping one marker brings the next against the sign
+    ("*_~ि", "ि"),
 ])
 def test_markers_inside_a_syllable_are_removed(authored, expected):
     assert repair_markers(authored)[0] == expected
