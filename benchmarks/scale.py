@@ -67,7 +67,7 @@ def synthetic_id(n: int, kind: str, options: Options) -> str:
     return f"synthetic-claims/{kind}/{options.storage}/{n}/{options.seed}"
 
 
-def empty_index(kind: str, storage: str = "float32") -> VectorIndex:
+def empty_index(kind: str, storage: str = "float16") -> VectorIndex:
     if kind == "flat":
         return VectorIndex(DIM, exact_max=2**62)
     if kind == "ivf":

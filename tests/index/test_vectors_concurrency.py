@@ -54,6 +54,8 @@ def test_searches_stay_correct_while_writers_change_the_index(exact_max, retrain
     doomed = list(range(10**8, 10**8 + 1000))
     vi.build(np.concatenate([doomed, np.arange(PERMANENT)]),
              np.concatenate([unit(rng.standard_normal((1000, DIM))), permanent]))
+    # IVF stores vectors in half precision by default: a self-match scores 1 ± ~2e-4.
+    tol = 2e-3 if vi.storage == "float16" else 1e-4
     removed: set[int] = set()        # ids whose remove() has returned
     removed_lock = threading.Lock()
     done = threading.Event()
@@ -68,7 +70,7 @@ def test_searches_stay_correct_while_writers_change_the_index(exact_max, retrain
             results = vi.search(permanent[picks], 10)
             for pick, row in zip(picks, results):
                 assert row[0][0] == int(pick), "a permanent item lost its own nearest slot"
-                assert row[0][1] == pytest.approx(1.0, abs=1e-4)
+                assert row[0][1] == pytest.approx(1.0, abs=tol)
                 assert not gone_before & {i for i, _ in row}, "a removed id was returned"
                 scores = [s for _, s in row]
                 assert scores == sorted(scores, reverse=True)
