@@ -55,14 +55,17 @@ def normalize_password(password: object, policy: AuthPolicy) -> str:
         raise ValidationError("password must be text")
     # Cheap bound first: a code point is at most 4 UTF-8 bytes.
     if len(password) > policy.max_password_bytes:
-        raise ValidationError(f"password is longer than {policy.max_password_bytes} bytes")
+        raise ValidationError(f"password is longer than {policy.max_password_bytes} bytes",
+                              code="password.too_long",
+                              params={"limit": policy.max_password_bytes})
     nfc = unicodedata.normalize("NFC", password)
     try:
         size = len(nfc.encode("utf-8"))
     except UnicodeEncodeError:
         raise ValidationError("password contains characters that are not valid Unicode") from None
     if size > policy.max_password_bytes:
-        raise ValidationError(f"password is longer than {policy.max_password_bytes} bytes")
+        raise ValidationError(f"password is longer than {policy.max_password_bytes} bytes",
+                              code="password.too_long", params={"limit": policy.max_password_bytes})
     return nfc
 
 
@@ -70,7 +73,8 @@ def check_new_password(password: object, policy: AuthPolicy) -> str:
     """Normalise a new password and apply the length rules."""
     nfc = normalize_password(password, policy)
     if len(nfc) < policy.min_password_chars:
-        raise ValidationError(f"password must be at least {policy.min_password_chars} characters")
+        raise ValidationError(f"password must be at least {policy.min_password_chars} characters",
+                              code="password.too_short", params={"limit": policy.min_password_chars})
     if not nfc.strip():
         raise ValidationError("password must not be only spaces")
     return nfc
@@ -171,7 +175,7 @@ class AuthService(Service):
                 users_repo.add_failure(self.store, key, at)
             self.audit(user, "auth.sign_in", entity="user", entity_id=user.id if user else None,
                        outcome="denied", detail={"reason": reason, "username": key})
-        return error or AuthError("wrong username or password")
+        return error or AuthError("wrong username or password", code="auth.failed")
 
     def sign_in(self, username: str, password: str) -> tuple[str, User]:
         """Check a password; return ``(token, user)`` for a new session.
@@ -182,7 +186,7 @@ class AuthService(Service):
         over-long password.
         """
         if not isinstance(username, str) or not username.strip():
-            raise AuthError("wrong username or password")
+            raise AuthError("wrong username or password", code="auth.failed")
         key = _username_key(username)
         now_dt = self.clock.now()
         throttled = self._throttle(key, now_dt)
@@ -220,7 +224,8 @@ class AuthService(Service):
                            entity_id=user.id if user else None, outcome="denied",
                            detail={"email": email.strip()[:200],
                                    "reason": "unknown identity" if user is None else "deactivated"})
-            raise AuthError("this account is not registered on the desk; ask an administrator")
+            raise AuthError("this account is not registered on the desk; ask an administrator",
+                            code="auth.not_registered")
         return self._open_session(user, "external"), user
 
     def _burn(self, password: str) -> None:
@@ -250,10 +255,10 @@ class AuthService(Service):
 
     def _session(self, token: str) -> dict:
         if not isinstance(token, str) or not token:
-            raise AuthError("not signed in")
+            raise AuthError("not signed in", code="session.missing")
         row = users_repo.session_by_hash(self.store, token_hash(token))
         if row is None:
-            raise AuthError("session not found; sign in again")
+            raise AuthError("session not found; sign in again", code="session.missing")
         return row
 
     def resolve(self, token: str) -> User:
@@ -265,15 +270,15 @@ class AuthService(Service):
         row = self._session(token)
         now_dt = self.clock.now()
         if row["revoked_at"]:
-            raise AuthError("this session has ended; sign in again")
+            raise AuthError("this session has ended; sign in again", code="session.ended")
         if now_dt >= parse_iso(row["expires_at"]):
-            raise AuthError("session expired; sign in again")
+            raise AuthError("session expired; sign in again", code="session.expired")
         last = parse_iso(row["last_seen_at"])
         if now_dt - last > timedelta(seconds=self.policy.session_idle_s):
-            raise AuthError("signed out after inactivity; sign in again")
+            raise AuthError("signed out after inactivity; sign in again", code="session.idle")
         user = users_repo.get(self.store, row["user_id"])
         if user is None or not user.active:
-            raise AuthError("this account is deactivated")
+            raise AuthError("this account is deactivated", code="session.deactivated")
         if now_dt - last >= timedelta(seconds=self.policy.touch_every_s):
             with self.store.write():
                 users_repo.touch_session(self.store, row["id"], iso(now_dt))

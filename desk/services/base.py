@@ -40,18 +40,21 @@ class Service:
         user = users_repo.get(self.store, actor_id) if valid_id else None
         if user is None:
             raise self.denied(None, action, "unknown user", entity=entity, entity_id=entity_id,
-                              actor_id=actor_id if valid_id else None)
+                              actor_id=actor_id if valid_id else None, code="denied.unknown_user")
         if not user.active:
             raise self.denied(user, action, "account is deactivated", entity=entity,
-                              entity_id=entity_id)
+                              entity_id=entity_id, code="denied.inactive")
         if not allowed(user.role, action):
             raise self.denied(user, action, f"role {user.role.value} may not {action}",
-                              entity=entity, entity_id=entity_id)
+                              entity=entity, entity_id=entity_id, code="denied.role",
+                              params={"role": user.role.value, "action": action})
         return user
 
     def denied(self, user: User | None, action: str, reason: str, *, entity: str | None = None,
-               entity_id: int | None = None, actor_id: int | None = None) -> PermissionDenied:
-        """Audit a refusal and return the exception for the caller to raise."""
+               entity_id: int | None = None, actor_id: int | None = None,
+               code: str | None = None, params: dict[str, Any] | None = None) -> PermissionDenied:
+        """Audit a refusal and return the exception for the caller to raise
+        (``code``/``params``: see :class:`desk.errors.DeskError`)."""
         at = self.now()
         uid = user.id if user else actor_id
         name = user.username if user else None
@@ -64,7 +67,7 @@ class Service:
                                   outcome="denied", detail={"reason": reason, "role": role})
 
         self.store.after_transaction(write)
-        return PermissionDenied(f"not allowed: {reason}")
+        return PermissionDenied(f"not allowed: {reason}", code=code, params=params)
 
     def audit(self, user: User | None, action: str, *, entity: str | None = None,
               entity_id: int | None = None, before: Any = None, after: Any = None,

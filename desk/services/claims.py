@@ -244,7 +244,8 @@ class ClaimService(Service):
         if target not in MANUAL_TARGETS:
             raise InvalidTransition(
                 f"a claim cannot be moved to {target.value} directly; "
-                + _HOW_TO.get(target, "use the rebuttal workflow"))
+                + _HOW_TO.get(target, "use the rebuttal workflow"),
+                code="transition.claim_direct", params={"id": claim_id, "target": target.value})
         return self._move(actor, claim_id, target, expected_version, action="claim.transition")
 
     def dismiss(self, actor_id: int, claim_id: int, reason: DismissReason | str, *,
@@ -373,7 +374,9 @@ def move_claim(service: Service, actor: User | None, row: dict[str, Any], target
     current = ClaimStatus(row["status"])
     if check_table and target not in CLAIM_TRANSITIONS[current]:
         raise InvalidTransition(
-            f"claim {row['id']} is {current.value}; it cannot become {target.value}")
+            f"claim {row['id']} is {current.value}; it cannot become {target.value}",
+            code="transition.claim",
+            params={"id": row["id"], "current": current.value, "target": target.value})
     changes = {"status": target.value, **fields}
     for col, clear_unless in (("dismiss_reason", ClaimStatus.DISMISSED),
                               ("duplicate_of", ClaimStatus.DUPLICATE),

@@ -78,7 +78,7 @@ def parse_facts(data: bytes, *, fmt: str, limits: IntakeLimits,
         try:
             fact, sources = _one(cells, topics)
         except ValidationError as exc:
-            raise ImportFailed(str(exc), line=line) from None
+            raise ImportFailed(str(exc), line=line, cause=exc) from None
         key = _statement_key(fact.statement)
         seen = by_statement.get(key)
         if seen is None:
@@ -92,7 +92,7 @@ def parse_facts(data: bytes, *, fmt: str, limits: IntakeLimits,
         try:
             parsed.sources = clean_sources(parsed.sources)
         except ValidationError as exc:
-            raise ImportFailed(str(exc), line=parsed.line) from None
+            raise ImportFailed(str(exc), line=parsed.line, cause=exc) from None
         parsed.fact = dataclasses.replace(parsed.fact, sources=tuple(parsed.sources))
     return out
 

@@ -213,7 +213,9 @@ class IntakeService(Service):
                 f"{len(bad_lines)} row(s) have problems, nothing was imported: {listed}"
                 + (f"; and {more} more" if more > 0 else "")
                 + " (fix them, or import with the option to skip invalid rows)",
-                line=bad_lines[0])
+                line=bad_lines[0], code="import.rows",
+                params={"count": len(bad_lines), "line": bad_lines[0],
+                        "detail": listed + (f"; … +{more}" if more > 0 else "")})
         if bad_lines:
             _count(report.skipped, "invalid", len(bad_lines))
             report.warnings.append("left out invalid rows: " + "; ".join(
@@ -280,7 +282,7 @@ class IntakeService(Service):
                 try:
                     fact = self.facts.create(actor.id, p.fact)
                 except ValidationError as exc:
-                    raise ImportFailed(str(exc), line=p.line) from None
+                    raise ImportFailed(str(exc), line=p.line, cause=exc) from None
                 existing[fact.statement] = fact.id
                 report.fact_ids.append(fact.id)
                 report.created += 1

@@ -102,7 +102,10 @@ class RebuttalService(Service):
                                   noun="rebuttal")
             status = RebuttalStatus(row["status"])
             if status not in EDITABLE_REBUTTAL_STATUSES:
-                raise InvalidTransition(f"rebuttal {rebuttal_id} is {status.value}; it cannot be edited")
+                raise InvalidTransition(
+                    f"rebuttal {rebuttal_id} is {status.value}; it cannot be edited",
+                    code="transition.rebuttal_edit",
+                    params={"id": rebuttal_id, "current": status.value})
             self._check_facts(content["fact_ids"])
             new_no = row["current_version_no"] + 1
             library_repo.insert_version(self.store, rebuttal_id=rebuttal_id, version_no=new_no,
@@ -265,7 +268,9 @@ class RebuttalService(Service):
             current = RebuttalStatus(row["status"])
             if target not in REBUTTAL_TRANSITIONS[current]:
                 raise InvalidTransition(
-                    f"rebuttal {rebuttal_id} is {current.value}; it cannot become {target.value}")
+                    f"rebuttal {rebuttal_id} is {current.value}; it cannot become {target.value}",
+                    code="transition.rebuttal",
+                    params={"id": rebuttal_id, "current": current.value, "target": target.value})
             at = self.now()
             changes: dict[str, Any] = {"status": target.value, **(fields or {})}
             version_no = row["current_version_no"]
@@ -275,7 +280,8 @@ class RebuttalService(Service):
                 if actor.id in (row["author_id"], author.author_id):
                     raise self.denied(actor, action, "four eyes: you cannot approve a rebuttal "
                                       "you created or a version you wrote",
-                                      entity="rebuttal", entity_id=rebuttal_id)
+                                      entity="rebuttal", entity_id=rebuttal_id,
+                                      code="denied.four_eyes", params={"id": rebuttal_id})
                 library_repo.stamp_version(self.store, rebuttal_id, version_no,
                                            approved_by=actor.id, approved_at=at)
                 changes.update(reviewer_id=actor.id, approved_at=at)

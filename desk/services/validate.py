@@ -25,19 +25,23 @@ def text(value: object, field: str, *, max_chars: int = MAX_TEXT_CHARS,
          required: bool = True) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise ValidationError(f"{field} is empty")
+            raise ValidationError(f"{field} is empty", code="text.empty", params={"field": field})
         return None
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be text")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError(f"{field} contains characters that are not valid Unicode") from None
+        raise ValidationError(f"{field} contains characters that are not valid Unicode",
+                              code="text.not_unicode", params={"field": field}) from None
     if "\x00" in value:
-        raise ValidationError(f"{field} contains a NUL character")
+        raise ValidationError(f"{field} contains a NUL character", code="text.nul",
+                              params={"field": field})
     value = value.strip()
     if len(value) > max_chars:
-        raise ValidationError(f"{field} is too long ({len(value)} characters; limit {max_chars})")
+        raise ValidationError(f"{field} is too long ({len(value)} characters; limit {max_chars})",
+                              code="text.too_long",
+                              params={"field": field, "length": len(value), "limit": max_chars})
     return value
 
 

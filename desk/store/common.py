@@ -40,13 +40,15 @@ def username_of(store: Store, user_id: int | None) -> str:
     return name or f"user #{user_id}"
 
 
-def conflict_message(store: Store, noun: str, row_id: Any, row: Mapping[str, Any],
-                     expected: int) -> str:
-    return (
-        f"{noun} {row_id} was changed by {username_of(store, row['updated_by'])} at "
-        f"{row['updated_at']} (you loaded version {expected}, it is now version "
-        f"{row['version']}); reload it and apply your change again"
-    )
+def conflict(store: Store, noun: str, row_id: Any, row: Mapping[str, Any],
+             expected: int) -> Conflict:
+    """"claim 7 was changed by asha at ..." (code ``conflict``)."""
+    by = username_of(store, row["updated_by"])
+    return Conflict(
+        f"{noun} {row_id} was changed by {by} at {row['updated_at']} (you loaded version "
+        f"{expected}, it is now version {row['version']}); reload it and apply your change again",
+        code="conflict", params={"noun": noun, "id": row_id, "by": by, "at": row["updated_at"],
+                                 "loaded": expected, "now": row["version"]})
 
 
 def load_for_update(store: Store, table: str, row_id: Any, expected_version: int | None,
@@ -62,7 +64,7 @@ def load_for_update(store: Store, table: str, row_id: Any, expected_version: int
     if row is None:
         raise NotFound(f"{noun} {row_id} does not exist")
     if expected_version is not None and row["version"] != expected_version:
-        raise Conflict(conflict_message(store, noun, row_id, row, expected_version))
+        raise conflict(store, noun, row_id, row, expected_version)
     return row
 
 

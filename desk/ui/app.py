@@ -26,6 +26,7 @@ from desk.services import Services
 from desk.ui import nav, resources
 from desk.ui.context import PageContext, active
 from desk.ui.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, normalise_language
+from desk.ui.messages import describe
 from desk.ui.safe import md_escape
 from desk.ui.widgets import alert, caption, error_message, plain, show_flashes
 
@@ -75,7 +76,8 @@ def _resolve(svc: Services, token: Any) -> User | None:
         return svc.auth.resolve(token)
     except AuthError as exc:
         st.session_state.pop(TOKEN_KEY, None)
-        st.session_state[NOTICE_KEY] = str(exc)
+        st.session_state[NOTICE_KEY] = describe(Translator(st.session_state.get(GUEST_LANG_KEY)),
+                                                exc)
         return None
 
 
@@ -108,7 +110,8 @@ def _sso_sign_in(svc: Services) -> User | None:
         token, user = svc.auth.sign_in_external(email if isinstance(email, str) else "")
     except AuthError as exc:
         st.session_state[SSO_REFUSED_KEY] = email
-        st.session_state[NOTICE_KEY] = str(exc)
+        st.session_state[NOTICE_KEY] = describe(Translator(st.session_state.get(GUEST_LANG_KEY)),
+                                                exc)
         return None
     st.session_state[TOKEN_KEY] = token
     st.session_state.pop(NOTICE_KEY, None)

@@ -18,8 +18,9 @@ from typing import Any, Iterator, Mapping
 
 import streamlit as st
 
-from desk.errors import AuthError, Conflict, DeskError, NotFound, PermissionDenied
+from desk.errors import AuthError, Conflict, DeskError, NotFound, PermissionDenied, Throttled
 from desk.ui.i18n import Translator
+from desk.ui.messages import describe
 from desk.ui.safe import is_http_url, md_escape
 
 FLASH_KEY = "app.flash"
@@ -82,10 +83,15 @@ class Attempt:
 
 
 def error_message(t: Translator, exc: DeskError) -> str:
-    detail = str(exc)
+    """A translated lead-in and the error itself, in the reader's language where the
+    error has a code (:func:`desk.ui.messages.describe`)."""
+    detail = describe(t, exc)
+    if isinstance(exc, Throttled):
+        return t("error.general", detail=detail)
     if isinstance(exc, Conflict):
         return t("error.conflict", detail=detail)
-    if isinstance(exc, PermissionDenied):
+    # "Not allowed for your role" would be wrong for a four-eyes refusal: the role may.
+    if isinstance(exc, PermissionDenied) and exc.code != "denied.four_eyes":
         return t("error.denied", detail=detail)
     if isinstance(exc, NotFound):
         return t("error.not_found", detail=detail)
