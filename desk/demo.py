@@ -9,7 +9,9 @@ workflow with the right people: the author drafts and submits, a different
 editor approves, publishes or retracts; earlier versions are saved first
 (and published, when their note says they were).  Claim states that no
 rebuttal explains (triaged, research, dismissed, duplicate, answered) are set
-the way a fact-checker would.  Then the matching index is built.
+the way a fact-checker would.  Then the matching index is built and the open
+claims get their match suggestions, so the claim workspace shows candidates at
+once (their texts are encoded in one batch first).
 
 Run again on a loaded desk, it loads nothing and says where the credentials
 file is.  The WhatsApp exports in ``data/demo/whatsapp`` are left for you to
@@ -29,7 +31,9 @@ from typing import Any, Callable
 
 from desk.clock import FixedClock, SystemClock, iso
 from desk.config import Settings
-from desk.domain import ClaimStatus, NewClaim, NewSighting, RebuttalStatus, Source
+from desk.domain import (
+    OPEN_CLAIM_STATUSES, ClaimStatus, NewClaim, NewSighting, RebuttalStatus, Source,
+)
 from desk.errors import DeskError, ValidationError
 from desk.services import EngineSet, Services, open_services
 from desk.services.facts import NewFact
@@ -58,6 +62,7 @@ class DemoReport:
     counts: dict[str, Any] = field(default_factory=dict)
     index: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    suggested: int = 0          # open claims that got at least one match suggestion
     seconds: float = 0.0
     message: str = ""
 
@@ -350,6 +355,28 @@ def _write_credentials(path: Path, rows: list[tuple[str, str, str]], *, title: s
     os.replace(tmp, path)
 
 
+def _suggest_for_open_claims(settings: Settings, clock: FixedClock, engines: EngineSet,
+                             claim_ids: list[int], progress: Progress | None) -> int:
+    """Record match suggestions for the open claims; return how many got any."""
+    svc = open_services(settings, clock=clock, engines=engines)
+    try:
+        system = svc.system_user_id()
+        open_claims = [c for c in svc.claims.get_many(system, claim_ids)
+                       if c.status in OPEN_CLAIM_STATUSES]
+        suggested = 0
+        with engines.memo():
+            # One batched encode of every open claim's text fills the memo, so the
+            # per-claim matches below do not reach the model one text at a time.
+            engines.claims.match_many([c.text for c in open_claims], k=1)
+            for n, claim in enumerate(open_claims, 1):
+                suggested += bool(svc.matching.suggest_for_claim(system, claim.id))
+                if progress and (n % 10 == 0 or n == len(open_claims)):
+                    progress("match", n, len(open_claims))
+        return suggested
+    finally:
+        svc.close()
+
+
 def load_demo(settings: Settings, *, data_dir: Path | None = None,
               engines: EngineSet | None = None, now: datetime | None = None,
               progress: Progress | None = None) -> DemoReport:
@@ -397,11 +424,14 @@ def load_demo(settings: Settings, *, data_dir: Path | None = None,
             _write_credentials(credentials, created, title=manifest.get("title") or "Fact Desk")
         engines = engines or EngineSet.create(settings)
         index = engines.reindex(svc.store, progress=progress)
+        suggested = _suggest_for_open_claims(settings, clock, engines,
+                                             list(loader.claims.values()), progress)
         counts = svc.admin.stats(svc.system_user_id())
     finally:
         svc.close()
     return DemoReport(loaded=True, home=settings.home, credentials_path=credentials,
                       credentials=created, counts=counts, index=index, warnings=loader.warnings,
+                      suggested=suggested,
                       seconds=time.perf_counter() - started,
                       message=f"demo data loaded; passwords written to {credentials}")
 

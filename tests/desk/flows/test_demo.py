@@ -9,7 +9,7 @@ import pytest
 
 from desk.clock import FixedClock
 from desk.demo import CREDENTIALS_FILE, load_demo
-from desk.domain import RebuttalStatus
+from desk.domain import OPEN_CLAIM_STATUSES, RebuttalStatus
 from desk.errors import DeskError
 from desk.services import EngineSet
 from desk.services.facts import NewFact
@@ -121,3 +121,17 @@ def test_refuses_a_desk_with_data_but_no_claims(settings, engines, clock):
         svc.close()
     with pytest.raises(DeskError, match="empty desk"):
         load_demo(settings, engines=engines)
+
+
+def test_open_claims_carry_their_match_suggestions_once_loaded(demo):
+    system = demo.system_user_id()
+    claims = demo.claims.get_many(system, range(1, len(_rows("claims.jsonl")) + 1))
+    open_claims = [c for c in claims if c.status in OPEN_CLAIM_STATUSES]
+    with_candidates = 0
+    for claim in open_claims:
+        stored = {(link.target_kind, link.target_id) for link in demo.links.for_claim(system, claim.id)}
+        fresh = {(link.target_kind, link.target_id)
+                 for link in demo.matching.suggest_for_claim(system, claim.id, record=False)}
+        assert fresh <= stored, claim.id          # what the matcher finds is already recorded
+        with_candidates += bool(fresh)
+    assert len(open_claims) == 106 and with_candidates >= 50
