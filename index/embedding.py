@@ -22,6 +22,13 @@ Backends (``load_embedder(model, backend)``):
 * ``auto`` (default) - ONNX for searches and small encodes; for ``batch=True`` of at
   least ``BF16_MIN_BATCH`` texts, torch with bf16 if a self-check on fixed probe texts
   shows it agrees with fp32 (else fp32).  If the export fails it logs why and uses torch.
+  Only a single claim's encode (``batch=False``) or ``prepare()`` (which the desk runs in
+  the background at start) makes the export; ``dim`` and bulk encodes use an existing one
+  or torch, and while another thread is making it encodes use torch.
+
+The bf16 self-check (and oneDNN's first bf16 kernels) cost 10-30 s on two cores, which
+only pays off on a large ingest: the first ``BF16_CHECK_AFTER`` bulk-encoded texts run in
+fp32 (the reference), so a small rebuild such as ``desk demo`` never pays for it.
 """
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ log = logging.getLogger(__name__)
 BACKENDS = ("auto", "torch", "bf16", "onnx")
 BF16_MIN_BATCH = 64
 BF16_MIN_COSINE = 0.999
+BF16_CHECK_AFTER = 4096  # bulk texts encoded in fp32 before bf16 is considered
 SMALL_ENCODE = 16  # fewer texts than this run single-threaded (see _threads_for)
 FAST_PATH_MIN_COSINE = 0.9999
 
@@ -133,6 +141,7 @@ class SentenceTransformerEmbedder:
         self._batcher: TokenBatcher | None = None
         self._dim: int | None = None
         self._bf16_ok: bool | None = None
+        self._bulk_seen = 0
         self._bulk_threads = 1
         self.fast_path_reason = ""
 
@@ -225,8 +234,12 @@ class SentenceTransformerEmbedder:
                 vecs = st.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
                                  normalize_embeddings=True, show_progress_bar=False)
             return normalize_rows(vecs)
-        use_bf16 = batch and len(texts) >= BF16_MIN_BATCH and self._bf16_allowed()
-        return self._run(texts, bf16=use_bf16)
+        big = batch and len(texts) >= BF16_MIN_BATCH
+        use_bf16 = big and self._bf16_allowed()
+        vecs = self._run(texts, bf16=use_bf16)
+        if big:
+            self._bulk_seen += len(texts)
+        return vecs
 
     def _run(self, texts: list[str], *, bf16: bool) -> np.ndarray:
         import torch
@@ -259,6 +272,8 @@ class SentenceTransformerEmbedder:
     def _bf16_allowed(self) -> bool:
         if self.bf16 is not None:
             return self.bf16
+        if self._bf16_ok is None and self._bulk_seen < BF16_CHECK_AFTER:
+            return False
         if self._bf16_ok is None:
             self._bf16_ok = self._bf16_self_check()
         return self._bf16_ok
@@ -297,14 +312,20 @@ class AutoEmbedder:
 
     @property
     def dim(self) -> int:
-        onnx = self._onnx_or_none()
+        # An existing export is cheap to open and spares loading torch; making one is not.
+        onnx = self._onnx_or_none(make=False, wait=False)
         return onnx.dim if onnx is not None else self._torch.dim
+
+    def prepare(self) -> None:
+        """Find or make the ONNX export now (the desk calls this in a background thread)."""
+        self._onnx_or_none()
 
     def encode(self, texts: Sequence[str], *, batch: bool = False) -> np.ndarray:
         texts = clean_texts(texts)
         if batch and len(texts) >= BF16_MIN_BATCH:
             return self._torch.encode(texts, batch=True)
-        onnx = self._onnx_or_none()
+        # A bulk caller (an index rebuild's last chunk) never waits for the export to be made.
+        onnx = self._onnx_or_none(make=not batch, wait=False)
         if onnx is not None:
             return onnx.encode(texts, batch=batch)
         return self._torch.encode(texts, batch=batch)
@@ -314,17 +335,27 @@ class AutoEmbedder:
         """Which encoder serves single claims right now (``onnx`` or ``torch``)."""
         return "onnx" if self._onnx_or_none() is not None else "torch"
 
-    def _onnx_or_none(self) -> Any:
+    def _onnx_or_none(self, *, make: bool = True, wait: bool = True) -> Any:
+        """The ONNX encoder, or ``None`` for torch.  ``make=False`` only opens an existing
+        export; ``wait=False`` returns ``None`` at once while another thread holds the
+        lock (making the export takes ~20 s)."""
         if self._onnx is not None or self.onnx_failure is not None:
             return self._onnx
-        with self._lock:
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
             if self._onnx is None and self.onnx_failure is None:
                 try:
-                    self._onnx = OnnxEmbedder.for_model(self.model_name, self.cache_dir,
-                                                        torch_embedder=lambda: self._torch)
+                    if make:
+                        self._onnx = OnnxEmbedder.for_model(self.model_name, self.cache_dir,
+                                                            torch_embedder=lambda: self._torch)
+                    else:
+                        self._onnx = OnnxEmbedder.existing(self.model_name, self.cache_dir)
                 except ExportFailed as exc:
                     self.onnx_failure = str(exc)
                     log.warning("%s: ONNX unavailable, using torch: %s", self.model_id, exc)
+        finally:
+            self._lock.release()
         return self._onnx
 
 

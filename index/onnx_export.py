@@ -176,6 +176,17 @@ class OnnxEmbedder:
         ``torch_embedder`` returns the torch encoder used to export and verify; it is
         only called (and torch only imported) when no valid export exists yet.
         """
+        found = cls.existing(model, cache_dir, threads=threads)
+        if found is not None:
+            return found
+        target = export_dir_for(model_id_for(model), resolve_model(model), Path(cache_dir))
+        return cls(export_model(torch_embedder(), target), threads=threads)
+
+    @classmethod
+    def existing(cls, model: str, cache_dir: Path, *,
+                 threads: int | None = None) -> "OnnxEmbedder | None":
+        """The valid export for ``model`` in ``cache_dir``, or ``None`` (a broken one is
+        removed); never makes one."""
         model_id = model_id_for(model)
         target = export_dir_for(model_id, resolve_model(model), Path(cache_dir))
         if (target / "meta.json").is_file():
@@ -184,7 +195,7 @@ class OnnxEmbedder:
             except ExportFailed as exc:
                 log.warning("%s: discarding broken ONNX export: %s", model_id, exc)
                 shutil.rmtree(target, ignore_errors=True)
-        return cls(export_model(torch_embedder(), target), threads=threads)
+        return None
 
     def encode(self, texts: Sequence[str], *, batch: bool = False) -> np.ndarray:
         texts = clean_texts(texts)

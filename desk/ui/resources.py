@@ -14,7 +14,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from typing import Iterator
+import threading
+from typing import Any, Iterator
 
 import streamlit as st
 
@@ -51,7 +52,29 @@ def _engine_set_for(home: str, model: str, backend: str, _settings: Settings) ->
         engines.ensure_synced(svc.store)
     finally:
         svc.close()
+    prepare_in_background(engines)
     return engines
+
+
+def prepare_in_background(engines: Any) -> threading.Thread | None:
+    """Let the embedder make what it makes on first use (the ONNX export, ~20 s on the
+    first start after ``desk demo``) in a daemon thread, not at somebody's first search;
+    searches meanwhile use torch.  Returns the thread, or ``None`` if there is nothing
+    to prepare (the fake embedder, torch-only backends)."""
+    inner = getattr(engines.embedder, "inner", engines.embedder)
+    prepare = getattr(inner, "prepare", None)
+    if not callable(prepare):
+        return None
+
+    def run() -> None:
+        try:
+            prepare()
+        except Exception:  # noqa: BLE001 - searches keep using torch
+            log.exception("preparing the embedding model failed")
+
+    thread = threading.Thread(target=run, name="factdesk-embedder-prepare", daemon=True)
+    thread.start()
+    return thread
 
 
 def engine_set(settings: Settings) -> tuple[EngineSet | None, str | None]:
