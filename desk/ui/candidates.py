@@ -31,17 +31,33 @@ def _targets(ctx: PageContext, links: list[MatchLink]) -> dict[tuple[str, int], 
     return out
 
 
+#: How many of the engine's candidates for a claim get their explanation shown.
+EXPLAINED = 25
+
+
 def _explanations(ctx: PageContext, claim: Claim) -> dict[tuple[str, int], dict]:
     """The engine's explanation per candidate, from a live search of the claim text."""
     matching = live_matching(ctx)
     if matching is None or not ctx.may("match.run"):
         return {}
     try:
-        hits = matching.search(ctx.actor, claim.text, k=25, collections=("library", "claims"),
-                               include_none=True)
+        # The claim finds itself first: ask for one more and drop it, so it does not
+        # take a real candidate's slot.
+        hits = matching.search(ctx.actor, claim.text, k=EXPLAINED + 1,
+                               collections=("library", "claims"), include_none=True)
+        hits = not_itself(ctx, claim, hits)[:EXPLAINED]
     except DeskError:
         return {}
     return {(str(h.kind), int(h.ref_id)): dict(h.explanation or {}) for h in hits}
+
+
+def not_itself(ctx: PageContext, claim: Claim, hits: list[Any]) -> list[Any]:
+    """``hits`` without the claim and the claims folded into it as duplicates."""
+    others = [int(h.ref_id) for h in hits if h.kind == "claim" and int(h.ref_id) != claim.id]
+    folded = {c.id for c in ctx.svc.claims.get_many(ctx.actor, others)
+              if c.duplicate_of == claim.id} if others else set()
+    return [h for h in hits
+            if not (h.kind == "claim" and (int(h.ref_id) == claim.id or int(h.ref_id) in folded))]
 
 
 def _target_text(target: Any) -> str:
