@@ -73,6 +73,26 @@ class FusionModel:
         raw[:, 0] = 1.0
         return raw[:, left] * raw[:, right]
 
+    def expand(self, x: np.ndarray, names: Sequence[str]) -> np.ndarray:
+        """Model columns from a matrix whose columns are the base features ``names``
+        (``"a@b"`` = column a times column b; a feature not in ``names`` is 0)."""
+        key = tuple(names)
+        cache = self.__dict__.setdefault("_expand_cache", {})
+        plan = cache.get(key)
+        if plan is None:
+            pos = {n: i for i, n in enumerate(key)}
+            zero = len(key)        # an all-zero column appended below
+            one = len(key) + 1     # an all-one column
+            left, right = [], []
+            for f in self.features:
+                a, b = f.split("@", 1) if "@" in f else (f, None)
+                left.append(pos.get(a, zero))
+                right.append(one if b is None else pos.get(b, zero))
+            plan = cache[key] = (np.array(left), np.array(right))
+        x = np.asarray(x, dtype=np.float64)
+        full = np.hstack([x, np.zeros((len(x), 1)), np.ones((len(x), 1))])
+        return full[:, plan[0]] * full[:, plan[1]]
+
     def _layout(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Base feature names, and per model column the two base columns it multiplies
         (a plain feature multiplies by a constant-one column)."""

@@ -185,9 +185,15 @@ def adapter_data(engine, queries: Iterable[tuple[str, str, str | None]], qrels: 
         hits = engine._vectors.search(q.reshape(1, -1), negatives * 3)[0]
         docs = list(dict.fromkeys([vid // VIEW_SLOTS for vid, _ in hits]))[:negatives]
         docs = [d for d in docs if d not in golds] + golds[:1]
-        vids = [d * VIEW_SLOTS + v for d in docs for v in range(st.docs[d].views)]
+        vids = [d * VIEW_SLOTS + v for d in docs for v in range(_views_of(st.lexical, d))]
         m = engine._vectors.reconstruct(vids)
         qv.append(q)
         cands.append(m)
         gold.append([r for r, vid in enumerate(vids) if vid // VIEW_SLOTS == golds[0]])
     return np.asarray(qv, np.float32), cands, gold
+
+
+def _views_of(lexical, doc_id: int) -> int:
+    """How many vectors the live document ``doc_id`` has in the vector index."""
+    loc = lexical.locate(doc_id)
+    return int(loc[0].views[loc[1]]) if loc is not None else 0

@@ -10,10 +10,13 @@ through ``match_items``:
   costs one query when nothing changed, applies ``match_items_since(rev)``
   otherwise (upsert active items, remove inactive ones);
 * a different epoch (a restore) means a fresh start from ``match_items``;
-  so does a new process, where persisted vectors are reused only when their
-  manifest matches the model, the documents' checksum and the collection's
-  newest revision (a model change, a crash mid-write or a corrupt file all
-  lead to a rebuild from the database).
+* a new process loads each collection's saved state (vectors, lexical snapshot,
+  one manifest) when it was made with this model and this epoch, replays
+  ``match_items_since(saved watermark)`` and checks that the ids equal the
+  database's; anything else (a model change, a corrupt or missing file, ids that
+  do not match) leads to a rebuild from the database.  Engines save after a
+  rebuild and then debounced (every couple of thousand changes or minute, and at
+  ``flush``/exit), so a claim submission never rewrites the index files.
 
 ``MatchingService`` (``svc.matching``) is the per-session, permission-checked
 face of it; engine candidates are always re-checked against the database, so
@@ -21,10 +24,12 @@ a fact retired or a rebuttal retracted a moment ago never shows up.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -192,6 +197,9 @@ class EngineSet:
         self._stored_thresholds: Any = None
         #: The last problem saving an index file (the in-memory index is still right).
         self.last_warning: str | None = None
+        # Unsaved changes are replayed from the database on the next start anyway; saving
+        # them at a clean exit only makes that start faster.
+        atexit.register(_flush_at_exit, weakref.ref(self))
 
     @classmethod
     def create(cls, settings: Settings, *, embedder: Any | None = None) -> "EngineSet":
@@ -280,6 +288,7 @@ class EngineSet:
                 items = {c: store.match_items(c) for c in COLLECTIONS}
             try:
                 for name in COLLECTIONS:
+                    self.engine(name).source_tag = _source_tag(state.epoch)
                     self.engine(name).rebuild([_doc(i) for i in items[name]],
                                               watermark=revs.get(name, 0),
                                               progress=_stage_progress(progress, name))
@@ -309,6 +318,15 @@ class EngineSet:
                                 for n in COLLECTIONS)
         return out
 
+    def flush(self) -> None:
+        """Save whatever changed since the engines last saved (a clean shutdown)."""
+        with self._lock:
+            for name in COLLECTIONS:
+                try:
+                    self.engine(name).flush()
+                except IndexWriteError as exc:
+                    self._warn(exc)
+
     def set_thresholds(self, same: float, related: float) -> None:
         th = Thresholds(same=float(same), related=float(related))
         with self._lock:
@@ -335,15 +353,45 @@ class EngineSet:
         with store.read():
             state = state_repo.index_state(store)
             revs = state_repo.collection_revs(store)
-            items = {c: store.match_items(c) for c in COLLECTIONS}
         for name in COLLECTIONS:
+            engine = self.engine(name)
+            engine.source_tag = _source_tag(state.epoch)
             try:
-                how = self.engine(name).open([_doc(i) for i in items[name]],
-                                             watermark=revs.get(name, 0))
-                log.info("%s index %s (%d items)", name, how, len(items[name]))
+                how = self._resume(store, name, revs.get(name, 0))
+                if how is None:
+                    with store.read():
+                        items = store.match_items(name)
+                    engine.rebuild([_doc(i) for i in items], watermark=revs.get(name, 0))
+                    how = f"rebuilt ({engine.load_reason or 'no saved state'})"
+                log.info("%s index %s (%d items)", name, how, len(engine))
             except IndexWriteError as exc:
                 self._warn(exc)
         self._synced = (state.epoch, state.rev)
+
+    def _resume(self, store: Store, name: str, rev: int) -> str | None:
+        """Load the saved state and replay the database's newer changes; None if that
+        cannot give exactly the database's items."""
+        engine = self.engine(name)
+        saved = engine.load()
+        if saved is None:
+            return None
+        if saved > rev:
+            engine.load_reason = f"the saved index (rev {saved}) is ahead of the database (rev {rev})"
+            return None
+        with store.read():
+            changed = store.match_items_since(saved, collection=name)
+        upserts = [_doc(i) for i in changed if i.active]
+        removals = [int(i.id) for i in changed if not i.active]
+        if removals:
+            engine.remove(removals, watermark=None if upserts else rev)
+        if upserts:
+            engine.upsert(upserts, watermark=rev)
+        if engine.watermark != rev:
+            engine.remove([], watermark=rev)
+        if engine.ids() != state_repo.active_item_ids(store, name):
+            engine.load_reason = "the saved index and the database hold different items"
+            return None
+        return f"loaded at rev {saved}, {len(changed)} changes replayed"
 
     def _apply_changes(self, store: Store, since: int) -> None:
         with store.read():
@@ -374,6 +422,17 @@ class EngineSet:
         # the manifest will not match and the index is rebuilt from the database.
         self.last_warning = str(exc)
         log.warning("matching index not saved: %s", exc)
+
+
+def _source_tag(epoch: int) -> str:
+    return f"index_epoch:{int(epoch)}"
+
+
+def _flush_at_exit(ref: "weakref.ReferenceType[EngineSet]") -> None:
+    engines = ref()
+    if engines is not None:
+        with contextlib.suppress(Exception):
+            engines.flush()
 
 
 # -- the per-session service -----------------------------------------------------------------

@@ -163,7 +163,7 @@ def test_persisted_vectors_are_loaded_when_nothing_changed(tmp_path, glossary, l
     assert MatchEngine(other, glossary=glossary, store_dir=store).open(changed, watermark=6) == "rebuilt"
 
 
-def test_upserts_are_saved(tmp_path, glossary, library):
+def test_upserts_are_saved_on_flush(tmp_path, glossary, library):
     from index.embedding import FakeEmbedder
 
     store = tmp_path / "library"
@@ -171,6 +171,9 @@ def test_upserts_are_saved(tmp_path, glossary, library):
     eng.open(library, watermark=1)
     eng.upsert([Doc(40, "Free laptops for all class 12 students is a fake claim.")], watermark=2)
     eng.remove([1], watermark=3)
+    assert eng.unsaved_changes == 2
+    eng.flush()
+    assert eng.unsaved_changes == 0
     docs = [d for d in library if d.id != 1] + [Doc(40, "Free laptops for all class 12 students is a fake claim.")]
     fresh = FakeEmbedder()
     assert MatchEngine(fresh, glossary=glossary, store_dir=store).open(docs, watermark=3) == "loaded"

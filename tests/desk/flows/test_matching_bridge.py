@@ -156,10 +156,13 @@ def test_disk_full_while_saving_the_index_keeps_the_old_file(settings, svc, engi
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(persist, "atomic_write", full)
+    import index.snapshot as snapshot_mod
     import index.vectors as vectors_mod
     monkeypatch.setattr(vectors_mod, "atomic_write", full)
+    monkeypatch.setattr(snapshot_mod, "atomic_write", full)
     fact = svc.facts.create(system_id, NewFact(statement=FACT, lang="en"))
     engines.ensure_synced(svc.store)  # no exception: searches keep working
+    engines.flush()                   # saves are debounced: force one
     assert "could not save" in (engines.last_warning or "")
     assert svc.store.match_item_id("fact", fact.id) in engines.library.ids()
     assert (directory / "manifest.json").read_bytes() == before
@@ -260,3 +263,63 @@ def test_proposed_thresholds_need_enough_decisions(svc, system_id, people):
     assert 0.3 < proposal["related"] <= 0.8
     with pytest.raises(PermissionDenied):
         svc.matching.proposed_thresholds(people.checker)
+
+
+def test_a_submission_does_not_rewrite_the_index_files(settings, svc, engines, system_id):
+    engines.ensure_synced(svc.store)
+    directory = settings.index_dir / "claims"
+    before = {p.name: p.stat().st_mtime_ns for p in directory.iterdir()}
+    svc.claims.create(system_id, NewClaim(text="Jaipur me 3 din tak internet band rahega"))
+    engines.ensure_synced(svc.store)
+    assert {p.name: p.stat().st_mtime_ns for p in directory.iterdir()} == before
+    assert engines.claims.unsaved_changes == 1
+    engines.flush()
+    assert engines.claims.unsaved_changes == 0
+    assert {p.name for p in directory.iterdir()} != set(before)
+
+
+def test_restart_after_many_unsaved_changes_replays_them(settings, svc, engines, system_id,
+                                                         monkeypatch):
+    engines.ensure_synced(svc.store)
+    created = []
+    for n in range(30):
+        created.append(svc.claims.create(system_id, NewClaim(
+            text=f"Booth {200 + n} par {n} baje tak hi voting hogi, sab jaldi jao {n}")))
+        engines.ensure_synced(svc.store)
+    for claim in created[:10]:
+        svc.claims.dismiss(system_id, claim.id, "spam", expected_version=claim.version)
+    engines.ensure_synced(svc.store)
+    assert engines.claims.unsaved_changes == 40   # the process "crashes" without saving
+    import index.engine as engine_mod
+
+    analysed = []
+    real_analyze = engine_mod.analyze
+    monkeypatch.setattr(engine_mod, "analyze", lambda text, g: (analysed.append(text),
+                                                                real_analyze(text, g))[1])
+    restarted = EngineSet.create(settings, embedder=FakeEmbedder())
+    restarted.ensure_synced(svc.store)
+    _consistent(restarted, svc.store)
+    # Only the 20 live new claims were analysed again; nothing else was re-indexed.
+    assert len(analysed) == 20
+    assert restarted.claims.load_reason == "" and restarted.library.load_reason == ""
+    gone = svc.store.match_item_id("claim", created[0].id)
+    assert gone not in restarted.claims.ids()
+    assert svc.store.match_item_id("claim", created[-1].id) in restarted.claims.ids()
+
+
+def test_a_corrupt_lexical_snapshot_is_rebuilt_from_the_database(settings, svc, engines, system_id):
+    engines.ensure_synced(svc.store)
+    directory = settings.index_dir / "library"
+    manifest = json.loads((directory / "manifest.json").read_text())
+    lexical = directory / manifest["extra"]["lexical_file"]
+    raw = bytearray(lexical.read_bytes())
+    raw[-10] ^= 0x01
+    lexical.write_bytes(bytes(raw))
+    probe = FakeEmbedder()
+    reopened = EngineSet.create(settings, embedder=probe)
+    reopened.ensure_synced(svc.store)
+    _consistent(reopened, svc.store)
+    assert reopened.library.match("ration card e-KYC", k=3, include_none=True)
+    rewritten = json.loads((directory / "manifest.json").read_text())
+    assert rewritten["extra"]["lexical_file"] != manifest["extra"]["lexical_file"]
+    assert (directory / rewritten["extra"]["lexical_file"]).is_file()
