@@ -81,7 +81,7 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "देर तक कोई गतिविधि न होने के कारण आपको साइन आउट कर दिया गया; फिर से साइन इन करें।"),
     ("errcode.session.deactivated", "This account is deactivated.",
      "यह खाता निष्क्रिय कर दिया गया है।"),
-    ("errcode.import.line", "Line {line}: {detail}", "पंक्ति {line}: {detail}"),
+    ("errcode.import.line", "line {line}: {detail}", "पंक्ति {line}: {detail}"),
     ("errcode.import.rows", "{count} row(s) have problems, nothing was imported (first at line "
                             "{line}): {detail}. Fix them, or import with the option to skip "
                             "invalid rows.",

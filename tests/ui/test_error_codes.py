@@ -114,11 +114,11 @@ CASES = [
     (AuthError("deactivated", code="session.deactivated"),
      "This account is deactivated.", "यह खाता निष्क्रिय कर दिया गया है।"),
     (ImportFailed("topic must be text", line=4),
-     "Line 4: topic must be text", "पंक्ति 4: topic must be text"),
+     "line 4: topic must be text", "पंक्ति 4: topic must be text"),
     (ImportFailed("statement is empty", line=9,
                   cause=ValidationError("statement is empty", code="text.empty",
                                         params={"field": "statement"})),
-     "Line 9: Statement is empty.", "पंक्ति 9: कथन खाली है।"),
+     "line 9: Statement is empty.", "पंक्ति 9: कथन खाली है।"),
     (ImportFailed("2 row(s) have problems ...", line=3, code="import.rows",
                   params={"count": 2, "line": 3, "detail": "line 3: bad; line 8: bad"}),
      "2 row(s) have problems, nothing was imported (first at line 3): line 3: bad; line 8: "
