@@ -291,8 +291,13 @@ class ClaimService(Service):
                 raise ValidationError(
                     f"rebuttal {rebuttal_id} is {rebuttal.status.value}; only an approved or "
                     "published rebuttal can answer a claim")
+            live = library_repo.get_version(self.store, rebuttal_id, rebuttal.live_version_no)
+            assert live is not None
+            # The claim carries the verdict of the version handed out, so filters and
+            # exports by verdict find it.
             claim = self._move(actor, claim_id, ClaimStatus.ANSWERED, expected_version,
-                               fields={"answered_by": rebuttal_id}, action="claim.mark_answered")
+                               fields={"answered_by": rebuttal_id, "verdict": live.verdict.value},
+                               action="claim.mark_answered")
             library_repo.link_claims(self.store, rebuttal_id, [claim_id])
         return claim
 
@@ -397,18 +402,36 @@ def follow_rebuttal(service: Service, actor: User, rebuttal_id: int,
 
     This table, not ``CLAIM_TRANSITIONS``, governs these moves: a claim that
     was never triaged still goes to review when a rebuttal for it does.
+
+    On approval and publication the claims also take the rebuttal's verdict: those
+    that move, and those already answered by it (a corrected version published
+    again), each change audited.
     """
     rule = CLAIMS_FOLLOW_REBUTTAL.get(rebuttal_status)
     if rule is None:
         return []
     sources, target = rule
+    verdict = None
+    if rebuttal_status in (RebuttalStatus.APPROVED, RebuttalStatus.PUBLISHED):
+        rebuttal = library_repo.get_rebuttal(service.store, rebuttal_id)
+        assert rebuttal is not None
+        verdict = rebuttal.verdict.value
     moved = []
     for claim_id in claims_repo.claims_linked_to_rebuttal(service.store, rebuttal_id):
         row = load_for_update(service.store, "claims", claim_id, None, noun="claim")
-        if ClaimStatus(row["status"]) in sources:
-            move_claim(service, actor, row, target, {}, action="claim.follow_rebuttal",
-                       check_table=False)
+        status = ClaimStatus(row["status"])
+        if status in sources:
+            move_claim(service, actor, row, target, {"verdict": verdict} if verdict else {},
+                       action="claim.follow_rebuttal", check_table=False)
             moved.append(claim_id)
+        elif verdict and row["verdict"] != verdict and (
+                status == target
+                or (status == ClaimStatus.ANSWERED and row["answered_by"] == rebuttal_id)):
+            after = update_versioned(service.store, "claims", row, {"verdict": verdict},
+                                     actor_id=actor.id, at=service.now())
+            service.audit(actor, "claim.follow_rebuttal", entity="claim", entity_id=claim_id,
+                          before=_snapshot(row), after=_snapshot(after),
+                          detail={"rebuttal_id": rebuttal_id})
     return moved
 
 

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from desk.domain import (
-    CLAIM_TRANSITIONS, REBUTTAL_TRANSITIONS, ClaimStatus, NewClaim, RebuttalStatus,
+    CLAIM_TRANSITIONS, REBUTTAL_TRANSITIONS, ClaimStatus, NewClaim, RebuttalStatus, Verdict,
 )
 from desk.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from desk.services.claims import move_claim
@@ -243,3 +243,34 @@ def test_stale_rebuttal_save_is_a_conflict(svc, people):
         svc.rebuttals.save_version(fc, loaded.id, RebuttalDraft("false", "mine", "m"),
                                    expected_version=loaded.version)
     assert svc.rebuttals.get(fc, loaded.id).current.full_text == "editor's text"
+
+
+def test_claims_carry_the_verdict_of_the_rebuttal_that_answers_them(svc, people, store):
+    fc, ed, ed2 = people["fact_checker"], people["editor"], people["editor2"]
+    claim = svc.claims.create(fc, NewClaim("Ration cards cancelled from Monday"))
+    later = svc.claims.create(fc, NewClaim("Ration card band ho jayega"))
+    r = svc.rebuttals.create(fc, DRAFT, claim_ids=[claim.id])
+    r = svc.rebuttals.submit(fc, r.id, expected_version=r.version)
+    assert svc.claims.get(fc, claim.id).verdict is None          # not decided in review
+    r = svc.rebuttals.approve(ed, r.id, expected_version=r.version)
+    assert svc.claims.get(fc, claim.id).verdict == Verdict.FALSE
+    r = svc.rebuttals.publish(ed, r.id, expected_version=r.version)
+    later = svc.claims.mark_answered(fc, later.id, r.id, expected_version=later.version)
+    assert later.verdict == Verdict.FALSE
+
+    # A corrected version with another verdict: once published, every claim it answers says so.
+    r = svc.rebuttals.save_version(ed, r.id, RebuttalDraft("misleading", "Only some cards.", "x"),
+                                   expected_version=r.version, change_note="partly true")
+    r = svc.rebuttals.submit(ed, r.id, expected_version=r.version)
+    r = svc.rebuttals.approve(ed2, r.id, expected_version=r.version)
+    r = svc.rebuttals.publish(ed2, r.id, expected_version=r.version)
+    now = {c.id: (c.status, c.verdict) for c in svc.claims.get_many(fc, [claim.id, later.id])}
+    assert now == {claim.id: (ClaimStatus.PUBLISHED, Verdict.MISLEADING),
+                   later.id: (ClaimStatus.ANSWERED, Verdict.MISLEADING)}
+    changes = [(e.entity_id, e.before["verdict"], e.after["verdict"])
+               for e in reversed(audit_repo.entries(store, action="claim.follow_rebuttal"))
+               if e.before["verdict"] != e.after["verdict"]]
+    assert len(changes) == 3 and set(changes) == {
+        (claim.id, None, "false"), (claim.id, "false", "misleading"),
+        (later.id, "false", "misleading")}
+    assert inconsistencies(store) == []
