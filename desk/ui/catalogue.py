@@ -133,8 +133,12 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("app.sign_out", "Sign out", "साइन आउट"),
     ("app.signed_in_as", "Signed in as {username}", "{username} के रूप में साइन इन"),
     ("app.loading_engine", "Loading the matching engine…", "मिलान इंजन लोड हो रहा है…"),
-    ("app.matching_unavailable", "Matching is unavailable: {detail}",
-     "मिलान (मैचिंग) अभी उपलब्ध नहीं है: {detail}"),
+    ("app.matching_unavailable", "Matching is unavailable: {detail}. The desk works without "
+                                 "it and tries again every minute; an administrator can retry "
+                                 "now under Admin → Index and backup.",
+     "मिलान (मैचिंग) अभी उपलब्ध नहीं है: {detail}। डेस्क इसके बिना काम करता रहेगा और हर मिनट "
+     "फिर से कोशिश करेगा; प्रशासक “प्रशासन → इंडेक्स और बैकअप” में जाकर अभी दोबारा कोशिश "
+     "कर सकते हैं।"),
     # -- setup ----------------------------------------------------------------------------------
     ("setup.title", "Welcome to Fact Desk", "फ़ैक्ट डेस्क में आपका स्वागत है"),
     ("setup.intro", "This desk has no accounts yet. Create the first administrator; "
@@ -692,6 +696,7 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "डेटाबेस और इंडेक्स स्रोत सुसंगत हैं।"),
     ("admin.check_bad", "Problems found; see below.", "समस्याएँ मिलीं; नीचे देखें।"),
     ("admin.stats", "Desk statistics", "डेस्क के आँकड़े"),
+    ("admin.retry_engines", "Retry loading the matching engine", "मिलान इंजन दोबारा लोड करें"),
     ("admin.audit_action", "Action contains", "कार्रवाई"),
     ("admin.audit_outcome", "Outcome", "परिणाम"),
     ("admin.audit_at", "When (UTC)", "कब (UTC)"),

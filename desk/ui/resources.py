@@ -6,6 +6,10 @@
   They are keyed by the environment (``FACTDESK_HOME``, ``FACTDESK_MODEL``,
   ``FACTDESK_BACKEND``), so tests that point those variables elsewhere get
   their own instances; ``FACTDESK_MODEL=fake`` selects the fake embedder.
+* A failure to load the engines is remembered (:class:`EngineFailures`): the desk
+  runs without matching and tries again at most once every ``ENGINE_RETRY_S``
+  seconds, or at once after an administrator's "retry now" (:func:`retry_engines`),
+  instead of paying for a broken model on every click.
 * :func:`open_desk` opens one ``Services`` (one SQLite connection) for one
   script run and closes it afterwards.  Connections never go into a cache.
 """
@@ -15,7 +19,9 @@ import contextlib
 import logging
 import os
 import threading
-from typing import Any, Iterator
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 import streamlit as st
 
@@ -26,6 +32,8 @@ from desk.ui.catalogue import CATALOGUE
 from desk.ui.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
+#: Seconds between attempts to load engines that failed to load.
+ENGINE_RETRY_S = 60.0
 # Shown before anyone's language is known (the cache decorator runs once per process).
 ENGINE_SPINNER = " / ".join(CATALOGUE["app.loading_engine"][lang] for lang in LANGUAGES)
 
@@ -77,15 +85,84 @@ def prepare_in_background(engines: Any) -> threading.Thread | None:
     return thread
 
 
-def engine_set(settings: Settings) -> tuple[EngineSet | None, str | None]:
+@dataclass(frozen=True)
+class EngineFailure:
+    reason: str
+    retry_in: float          # seconds until the next automatic attempt
+
+
+class EngineFailures:
+    """The last failed engine load per environment, so that a broken model costs one
+    attempt per ``retry_after`` seconds instead of one per click (each took > 30 s)."""
+
+    def __init__(self, *, retry_after: float = ENGINE_RETRY_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.retry_after = retry_after
+        self.clock = clock
+        self._failed: dict[tuple[str, ...], tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        # One attempt at a time: sessions clicking while the engines load wait for that
+        # attempt's outcome instead of starting their own.
+        self.attempt_lock = threading.Lock()
+
+    def blocked(self, key: tuple[str, ...]) -> EngineFailure | None:
+        """The recorded failure while its back-off lasts, else ``None`` (try again)."""
+        with self._lock:
+            failed = self._failed.get(key)
+        if failed is None:
+            return None
+        left = failed[1] + self.retry_after - self.clock()
+        return EngineFailure(failed[0], left) if left > 0 else None
+
+    def record(self, key: tuple[str, ...], reason: str) -> None:
+        with self._lock:
+            self._failed[key] = (reason, self.clock())
+
+    def clear(self, key: tuple[str, ...]) -> None:
+        with self._lock:
+            self._failed.pop(key, None)
+
+
+@st.cache_resource(show_spinner=False)
+def engine_failures() -> EngineFailures:
+    """The process's record of failed engine loads (shared by every session)."""
+    return EngineFailures()
+
+
+def _engine_key(settings: Settings) -> tuple[str, ...]:
+    return (str(settings.home), settings.model, settings.backend)
+
+
+def engine_set(settings: Settings, *, failures: EngineFailures | None = None
+               ) -> tuple[EngineSet | None, str | None]:
     """``(EngineSet, None)``, or ``(None, reason)`` when matching is unavailable
-    (the desk still works: intake falls back to exact-key deduplication)."""
-    try:
-        engines = _engine_set_for(str(settings.home), settings.model, settings.backend, settings)
-    except Exception as exc:  # noqa: BLE001 - a broken model must not take the desk down
-        log.exception("matching engine unavailable")
-        return None, f"{type(exc).__name__}: {exc}"
+    (the desk still works: intake falls back to exact-key deduplication).  After a
+    failure the reason is returned at once until the back-off ends."""
+    failures = failures or engine_failures()
+    key = _engine_key(settings)
+    blocked = failures.blocked(key)
+    if blocked is not None:
+        return None, blocked.reason
+    with failures.attempt_lock:
+        blocked = failures.blocked(key)       # another session's attempt just failed
+        if blocked is not None:
+            return None, blocked.reason
+        try:
+            engines = _engine_set_for(str(settings.home), settings.model, settings.backend,
+                                      settings)
+        except Exception as exc:  # noqa: BLE001 - a broken model must not take the desk down
+            log.exception("matching engine unavailable; next attempt in %.0f s",
+                          failures.retry_after)
+            reason = f"{type(exc).__name__}: {exc}"
+            failures.record(key, reason)
+            return None, reason
+    failures.clear(key)
     return engines, None
+
+
+def retry_engines(settings: Settings, *, failures: EngineFailures | None = None) -> None:
+    """Forget the last failure: the next page run loads the engines again ("retry now")."""
+    (failures or engine_failures()).clear(_engine_key(settings))
 
 
 @contextlib.contextmanager

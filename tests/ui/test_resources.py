@@ -1,12 +1,17 @@
 """What the desk loads once per process: the embedder prepares itself (the ONNX export)
-in the background instead of at somebody's first search."""
+in the background instead of at somebody's first search, and engines that fail to load
+are tried again once a minute (or when an administrator says so), not on every click."""
 from __future__ import annotations
 
 import logging
 import threading
 from types import SimpleNamespace
 
-from desk.ui.resources import prepare_in_background
+import pytest
+
+from desk.services import EngineSet
+from desk.ui import resources
+from desk.ui.resources import EngineFailures, engine_set, prepare_in_background, retry_engines
 from index.embedding import FakeEmbedder
 
 
@@ -44,3 +49,86 @@ def test_a_failed_preparation_is_logged_not_raised(caplog):
         thread = prepare_in_background(SimpleNamespace(embedder=SimpleNamespace(inner=inner)))
         thread.join(10)
     assert "preparing the embedding model failed" in caplog.text and not inner.done
+
+
+# -- a broken model: one attempt a minute, not one per click ---------------------------------
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def broken(monkeypatch, tmp_path):
+    """``_engine_set_for`` that fails (counting attempts) until ``heal()``."""
+    state = {"attempts": 0, "healed": False}
+    engines = object()
+
+    def load(home, model, backend, settings):
+        state["attempts"] += 1
+        if not state["healed"]:
+            raise OSError("model file truncated")
+        return engines
+
+    monkeypatch.setattr(resources, "_engine_set_for", load)
+    settings = SimpleNamespace(home=tmp_path, model="bundled", backend="auto")
+    return state, settings, engines
+
+
+def test_a_failed_load_is_not_retried_on_every_click(broken):
+    state, settings, engines = broken
+    clock = _Clock()
+    failures = EngineFailures(retry_after=60, clock=clock)
+    assert engine_set(settings, failures=failures) == (None, "OSError: model file truncated")
+    for _ in range(5):                                   # clicks during the back-off
+        clock.now += 10
+        assert engine_set(settings, failures=failures) == (None, "OSError: model file truncated")
+    assert state["attempts"] == 1
+    clock.now += 11                                      # a minute after the failure
+    engine_set(settings, failures=failures)
+    assert state["attempts"] == 2
+    state["healed"] = True
+    clock.now += 30
+    assert engine_set(settings, failures=failures)[0] is None and state["attempts"] == 2
+    retry_engines(settings, failures=failures)           # the administrator's "retry now"
+    assert engine_set(settings, failures=failures) == (engines, None)
+    assert state["attempts"] == 3
+    assert failures.blocked(("x",)) is None
+
+
+def test_concurrent_sessions_share_one_attempt(broken):
+    state, settings, _ = broken
+    failures = EngineFailures(retry_after=60, clock=_Clock())
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(
+        engine_set(settings, failures=failures))) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(10)
+    assert state["attempts"] == 1 and len(results) == 4
+    assert {reason for _, reason in results} == {"OSError: model file truncated"}
+
+
+def test_the_desk_backs_off_and_an_admin_can_retry_now(desk, seeded, monkeypatch, tmp_path):
+    monkeypatch.setenv("FACTDESK_MODEL", str(tmp_path / "no-such-model"))
+    attempts: list[int] = []
+    create = EngineSet.create.__func__
+
+    def counting(cls, settings, **kw):
+        attempts.append(1)
+        return create(cls, settings, **kw)
+
+    monkeypatch.setattr(EngineSet, "create", classmethod(counting))
+    at = desk.app("fact_checker")
+    assert any("tries again every minute" in desk.shown(w.value) for w in at.sidebar.warning)
+    at.run()
+    desk.goto(at, "claim")
+    assert not at.exception and len(attempts) == 1       # three runs, one attempt
+    admin = desk.app("admin", page="admin")
+    assert len(attempts) == 1
+    admin.button(key="admin.retry_engines").click().run()
+    assert not admin.exception and len(attempts) == 2

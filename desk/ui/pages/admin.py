@@ -10,7 +10,7 @@ import streamlit as st
 
 from desk.domain import Role, User
 from desk.services.users import generate_password
-from desk.ui import lookups
+from desk.ui import lookups, resources
 from desk.ui.context import PageContext, current
 from desk.ui.i18n import LANGUAGES
 from desk.ui.widgets import (
@@ -267,6 +267,11 @@ def _maintenance(ctx: PageContext) -> None:
     t = ctx.t
     c1, c2, c3 = st.columns(3)
     matching = live_matching(ctx)
+    if ctx.engines is None and ctx.may("index.rebuild") and c1.button(
+            t("admin.retry_engines"), key="admin.retry_engines", icon=":material/restart_alt:"):
+        # The next run loads the engines again instead of waiting out the back-off.
+        resources.retry_engines(ctx.settings)
+        st.rerun()
     if ctx.may("index.rebuild") and matching is not None and c1.button(
             t("admin.reindex"), key="admin.reindex", icon=":material/refresh:"):
         bar = ProgressBar(t("admin.reindexing"))
