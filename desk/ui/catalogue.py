@@ -470,6 +470,8 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("research.reactivate", "Reactivate", "फिर से सक्रिय करें"),
     ("research.save_valid_until", "Save valid-until", "मान्यता तिथि सहेजें"),
     ("research.saved", "Fact #{id} saved.", "तथ्य #{id} सहेजा गया।"),
+    ("research.edit", "Correct this fact", "इस तथ्य में सुधार करें"),
+    ("research.edit_save", "Save the correction", "सुधार सहेजें"),
     ("research.new", "New fact", "नया तथ्य"),
     ("research.new_statement", "Statement", "कथन"),
     ("research.new_sources", "Sources", "स्रोत"),

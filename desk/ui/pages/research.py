@@ -1,5 +1,6 @@
 """Research library: verified facts with sources, publishers, dates and valid-until
-(expired facts flagged); new facts with near-duplicates from the engine; bulk import."""
+(expired facts flagged); correcting a fact (statement, language, topic, sources) and
+adding new ones, both with near-duplicates from the engine; bulk import."""
 from __future__ import annotations
 
 from datetime import date
@@ -22,6 +23,7 @@ from desk.ui.widgets import (
 PAGE_SIZE = 50
 LANGS = ("hi", "en")
 NEW_FIELDS = ("statement", "lang", "topic", "valid_until", "sources")
+EDIT_FIELDS = ("statement", "lang", "topic", "sources")
 
 
 def _expired(ctx: PageContext, fact: Fact) -> bool:
@@ -95,6 +97,7 @@ def _detail(ctx: PageContext, facts: list[Fact]) -> None:
             link(source.url, t("research.open_source"), key=f"research.source_{fact.id}_{n}")
     if not ctx.may("fact.edit"):
         return
+    _edit(ctx, fact, version)
     c1, c2, c3 = st.columns(3, vertical_alignment="bottom")
     action = None
     if fact.status == FactStatus.ACTIVE:
@@ -126,20 +129,81 @@ def _detail(ctx: PageContext, facts: list[Fact]) -> None:
         st.rerun()
 
 
-def _near_duplicates(ctx: PageContext, statement: str) -> None:
+def _sources_text(fact: Fact) -> str:
+    """The sources as the editor shows them: ``URL | title | publisher | date`` lines."""
+    return "\n".join(" | ".join([s.url, s.title or "", s.publisher or "", s.date or ""]).rstrip(" |")
+                     for s in fact.sources)
+
+
+def _edit_values(fact: Fact) -> dict[str, str]:
+    return {"statement": fact.statement, "lang": fact.lang or "", "topic": fact.topic or "",
+            "sources": _sources_text(fact)}
+
+
+def _edit(ctx: PageContext, fact: Fact, version: int) -> None:
+    """Correct a fact.  The fields are filled from the fact when another fact is picked, after
+    a save, or when the fact changed and nothing was typed; typed text survives a change made
+    meanwhile (the save is then refused as a conflict, and the next one applies it)."""
+    t = ctx.t
+    keys = {name: f"research.edit_{name}" for name in EDIT_FIELDS}
+    loaded = st.session_state.get("research.edit_form")
+    untouched = loaded is not None and all(
+        st.session_state.get(keys[n]) == loaded[2][n] for n in EDIT_FIELDS)
+    # Streamlit drops a widget's state when a run does not draw it (no fact listed).
+    gone = any(keys[n] not in st.session_state for n in EDIT_FIELDS)
+    if (loaded is None or loaded[0] != fact.id or st.session_state.pop("research.edit_reset", False)
+            or gone or (loaded[1] != fact.version and untouched)):
+        values = _edit_values(fact)
+        for name in EDIT_FIELDS:
+            st.session_state[keys[name]] = values[name]
+        st.session_state["research.edit_form"] = (fact.id, fact.version, values)
+    with st.expander(t("research.edit"), icon=":material/edit:"):
+        statement = st.text_area(t("research.new_statement"), key=keys["statement"], height=110,
+                                 max_chars=ctx.settings.max_text_chars)
+        if statement.strip() != fact.statement:
+            _near_duplicates(ctx, statement, exclude=fact.id, cache_key="research.edit_dupes")
+        c1, c2 = st.columns(2)
+        langs = list(dict.fromkeys(["", *LANGS, st.session_state[keys["lang"]]]))
+        lang = c1.selectbox(t("research.col_lang"), options=langs, key=keys["lang"],
+                            format_func=lambda v: t.label("lang", v) if v else t("common.none"))
+        topics = list(dict.fromkeys(["", *(tp.slug for tp in lookups.topics(ctx)),
+                                     st.session_state[keys["topic"]]]))
+        topic = c2.selectbox(t("research.col_topic"), options=topics, key=keys["topic"],
+                             format_func=lambda s: lookups.topic_label(ctx, s) if s
+                             else t("common.none"))
+        sources = st.text_area(t("research.new_sources"), key=keys["sources"], height=90,
+                               help=t("claim.rb_links_help"))
+        if not st.button(t("research.edit_save"), key="research.edit_save",
+                         icon=":material/save:"):
+            return
+        with guard(t, unsaved={t("research.new_statement"): statement,
+                               t("research.new_sources"): sources}) as attempt:
+            ctx.svc.facts.update(ctx.actor, fact.id, expected_version=version,
+                                 statement=statement, lang=lang or None, topic=topic or None,
+                                 sources=parse_links(sources))
+    if attempt.ok:
+        st.session_state["research.edit_reset"] = True
+        st.session_state.pop("research.edit_dupes", None)
+        flash("success", t("research.saved", id=fact.id))
+        st.rerun()
+
+
+def _near_duplicates(ctx: PageContext, statement: str, *, exclude: int | None = None,
+                     cache_key: str = "research.dupes") -> None:
     t = ctx.t
     matching = live_matching(ctx)
     if matching is None or len(statement.strip()) < 12:
         return
-    cached = st.session_state.get("research.dupes")
+    cached = st.session_state.get(cache_key)
     if not cached or cached[0] != statement:
         try:
-            hits = matching.similar_facts(ctx.actor, statement, k=5)
+            hits = matching.similar_facts(ctx.actor, statement, k=6 if exclude else 5)
         except DeskError as exc:
             alert("warning", error_message(t, exc))
             return
-        cached = (statement, [(h.ref_id, h.tier, float(h.score), h.text) for h in hits])
-        st.session_state["research.dupes"] = cached
+        cached = (statement, [(h.ref_id, h.tier, float(h.score), h.text) for h in hits
+                              if h.ref_id != exclude][:5])
+        st.session_state[cache_key] = cached
     if not cached[1]:
         caption(t("research.no_dupes"))
         return
