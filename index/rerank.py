@@ -189,7 +189,8 @@ def pair_features(q: QueryInfo, cands: Shortlist, *, vocab, idf_of, avgdl: float
     fwd_soft = np.zeros(n)
     rev_soft = np.zeros(n)
     q_grams = q.grams
-    q_plain = [(vocab.get(tt), w, word_grams(tt)) for tt, w in q.term_idf.items() if _plain(tt)]
+    q_plain = [(vocab.get(tt), w, g, len(g)) for tt, w in q.term_idf.items() if _plain(tt)
+               for g in (word_grams(tt),)]
     starts = np.concatenate([[0], np.cumsum(lens)])
     rev_credit: dict[int, float] = {}    # a candidate word's credit against this claim
     is_word = tk == WORD
@@ -208,9 +209,11 @@ def pair_features(q: QueryInfo, cands: Shortlist, *, vocab, idf_of, avgdl: float
         if q_plain:
             have = set(t[a:b][hit_j].tolist())
             soft = 0.0
-            for tid, w, grams in q_plain:
+            for tid, w, grams, ng in q_plain:   # _credit, inlined (the hot loop)
                 if tid < 0 or tid not in have:
-                    soft += w * _credit(grams, d_grams)
+                    share = len(grams & d_grams) / ng
+                    if share >= SOFT_MIN_SHARE:
+                        soft += w * share
             fwd_soft[j] = soft
         miss = a + np.flatnonzero(~hit_j & is_word[a:b])
         soft = 0.0
@@ -218,13 +221,12 @@ def pair_features(q: QueryInfo, cands: Shortlist, *, vocab, idf_of, avgdl: float
             cr = rev_credit.get(tid)
             if cr is None:
                 term = vocab.term(tid)
+                cr = 0.0
                 if _plain(term):
                     grams = gram_cache.get(term)
                     if grams is None:
                         grams = gram_cache[term] = word_grams(term)
                     cr = _credit(grams, q_grams)
-                else:
-                    cr = 0.0
                 rev_credit[tid] = cr
             soft += w * cr
         rev_soft[j] = soft
