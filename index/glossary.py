@@ -71,10 +71,18 @@ class Glossary:
             toks = tuple(fold_words(words))
             if not toks or len(toks) > MAX_PHRASE:
                 continue
+            if all(t.isdigit() for t in toks):
+                # A bare number is an amount, a date, a booth or a helpline depending on
+                # the sentence; numbers are compared as specifics.  "dial 112" or
+                # "108 ambulance" say which one is meant, so phrases with words stay.
+                continue
             self.phrases.setdefault(toks, set()).add(concept.id)
             self.starts[toks[0]] = max(self.starts.get(toks[0], 0), len(toks))
             self._single.clear()
-            if place and len(toks) == 1 and len(variant) <= 3 and variant.isascii():
+            if len(toks) == 1 and len(variant) <= 3 and variant.isascii() and \
+                    (place or variant.isupper()):
+                # "UP", "MP", and any short variant the file writes in capitals ("AC",
+                # assembly constituency): as a lower-case word it is something else.
                 self.caps_only.add(toks)
             self.max_len = max(self.max_len, len(toks))
 
@@ -161,7 +169,7 @@ def _read_rows(text: str, path: object) -> list[tuple[int, list[str]]]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cols = line.rstrip("\r\n").split("\t")
-        if cols[0] in ("concept", "place") and lineno <= 5:
+        if cols[0] in ("concept", "place") and not rows:
             continue  # header row
         rows.append((lineno, cols))
     return rows

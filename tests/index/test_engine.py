@@ -230,3 +230,19 @@ def test_concurrent_matches_during_upserts_never_fail_or_return_removed_ids(fake
     assert not errors, errors[0]
     assert not (eng.ids() & removed)
     assert len(eng) == len(library) + 30
+
+
+@pytest.mark.parametrize("claim,doc", [
+    ("100 number par call karo, police 10 minute me aayegi",
+     "Bijli bill par 100 rupaye ki chhoot ka dawa galat hai."),
+    ("AC 45 में 112 बूथों पर दोबारा मतदान होगा",
+     "Free fridge and AC for every family that gets 112 points: the scheme is fake."),
+])
+def test_numbers_and_abbreviations_are_not_shared_concepts(fake_embedder, glossary, claim, doc):
+    eng = MatchEngine(fake_embedder, glossary=glossary)
+    eng.rebuild([Doc(1, doc)])
+    cands = eng.match(claim, include_none=True)
+    assert cands, "the one document is still scored"
+    shared = cands[0].explanation.shared_terms
+    assert not {"jeep", "fridge", "ambulance"} & set(shared), shared
+    assert cands[0].tier == "none"

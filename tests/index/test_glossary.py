@@ -93,3 +93,54 @@ def test_user_glossary_must_be_utf8(tmp_path):
     extra.write_bytes("ration\tराशन\n".encode("utf-16"))
     with pytest.raises(DataFileError, match="UTF-8"):
         load_glossary(extra)
+
+
+@pytest.mark.parametrize("text", [
+    "100 rupaye ka recharge free milega",
+    "108 सीटों पर चुनाव दोबारा होगा",
+    "112 logon ko naukri milegi",
+    "Rs 1090 ka bijli bill maaf",
+    "181 booth par EVM kharab",
+    "1930 ke baad ki zameen ki registry radd",
+])
+def test_bare_numbers_are_not_concepts(glossary, text):
+    found = concepts(glossary, text)
+    assert not found & {"jeep", "ambulance", "police_help", "cyber_crime"}, found
+
+
+@pytest.mark.parametrize("concept,text", [
+    ("police_help", "dial 112 karo, police 10 minute me aayegi"),
+    ("police_help", "100 नंबर पर कॉल करें"),
+    ("ambulance", "108 ambulance ab paise legi"),
+    ("ambulance", "डायल 108 सेवा बंद"),
+    ("cyber_crime", "fraud hone par helpline 1930 par call karein"),
+])
+def test_helpline_numbers_count_with_their_words(glossary, concept, text):
+    assert concept in concepts(glossary, text)
+
+
+@pytest.mark.parametrize("text,want,unwanted", [
+    ("AC 45 me dobara matdan hoga", "constituency", "appliance"),
+    ("Lucknow Cantt AC ki voter list badli", "constituency", "appliance"),
+    ("विधानसभा क्षेत्र 45 में दोबारा मतदान", "constituency", "appliance"),
+    ("assembly constituency results delayed", "constituency", "appliance"),
+    ("garmi me ac chalane par bijli bill double", None, "constituency"),
+    ("free air conditioner for every voter", "appliance", "constituency"),
+])
+def test_ac_is_an_assembly_constituency_not_an_air_conditioner(glossary, text, want, unwanted):
+    found = concepts(glossary, text)
+    if want:
+        assert want in found, found
+    assert unwanted not in found, found
+
+
+def test_short_variants_in_capitals_in_a_user_glossary_need_capitals(tmp_path):
+    p = tmp_path / "extra.tsv"
+    p.write_text("concept\ttype\tenglish\tdevanagari\tromanised\n"
+                 "returning_officer\trole\treturning officer|RO\tनिर्वाचन अधिकारी\tro\n"
+                 "helpline_1950\tinstitution\tvoter helpline|1950|dial 1950\t\t\n", encoding="utf-8")
+    g = load_glossary(p)
+    assert "returning_officer" in concepts(g, "RO ne form reject kiya")
+    assert "returning_officer" not in concepts(g, "ro mat, vote daalo")
+    assert "helpline_1950" in concepts(g, "dial 1950 for your booth")
+    assert "helpline_1950" not in concepts(g, "1950 ke baad paida log")
