@@ -189,10 +189,16 @@ _QUEUE_COLS = ("id, text, status, priority, lang, channel, region_id, assignee_i
                " last_seen_at, sighting_count, group_count, version")
 
 
-def _filters(store: Store, f: QueueFilter, key_text: str | None) -> tuple[list[str], list[Any]]:
+def _filters(store: Store, f: QueueFilter, key_text: str | None, *,
+             by_topic: bool = False) -> tuple[list[str], list[Any]]:
+    """WHERE clauses on the queue columns.  ``by_topic``: they run on ``claim_topics``
+    (which carries those columns, migration m005) and the topic is one of them."""
     where: list[str] = []
     params: list[Any] = []
-    if f.topic:
+    if f.topic and by_topic:
+        where.append("topic_id = (SELECT id FROM topics WHERE slug = ?)")
+        params.append(f.topic)
+    elif f.topic:
         where.append("id IN (SELECT ct.claim_id FROM claim_topics ct JOIN topics t"
                      " ON t.id = ct.topic_id WHERE t.slug = ?)")
         params.append(f.topic)
@@ -243,18 +249,31 @@ def queue(store: Store, f: QueueFilter, *, page: int, page_size: int,
     ``key_text`` is the normalised form of ``f.text`` (also matched against
     ``match_key``, so a Hinglish spelling finds the Devanagari claim).
     """
-    where, params = _filters(store, f, key_text)
+    # A topic filter without a text filter reads claim_topics' covering index; the text
+    # filter needs the claim's text, so it keeps the claims table.
+    by_topic = bool(f.topic) and not f.text
+    where, params = _filters(store, f, key_text, by_topic=by_topic)
     statuses = [ClaimStatus(s).value for s in f.statuses] or [s.value for s in ClaimStatus]
     base_where = " AND ".join(where) if where else "1 = 1"
+    table, id_col = ("claim_topics", "claim_id") if by_topic else ("claims", "id")
     with store.read():
         counts = {r[0]: r[1] for r in store.all(
-            f"SELECT status, count(*) FROM claims WHERE {base_where} GROUP BY status", params)}
+            f"SELECT status, count(*) FROM {table} WHERE {base_where} GROUP BY status", params)}
         total = sum(counts.get(s, 0) for s in statuses)
         marks = ",".join("?" * len(statuses))
-        rows = store.all(
-            f"SELECT {_QUEUE_COLS} FROM claims WHERE status IN ({marks}) AND {base_where}"
-            f" ORDER BY priority DESC, id DESC LIMIT ? OFFSET ?",
-            [*statuses, *params, page_size, (page - 1) * page_size])
+        if by_topic:
+            ids = [r[0] for r in store.all(
+                f"SELECT claim_id FROM claim_topics WHERE status IN ({marks}) AND {base_where}"
+                " ORDER BY priority DESC, claim_id DESC LIMIT ? OFFSET ?",
+                [*statuses, *params, page_size, (page - 1) * page_size])]
+            found = {r["id"]: r for r in store.select_in(
+                f"SELECT {_QUEUE_COLS} FROM claims WHERE id IN ({{marks}})", ids)}
+            rows = [found[i] for i in ids if i in found]
+        else:
+            rows = store.all(
+                f"SELECT {_QUEUE_COLS} FROM {table} WHERE status IN ({marks}) AND {base_where}"
+                f" ORDER BY priority DESC, {id_col} DESC LIMIT ? OFFSET ?",
+                [*statuses, *params, page_size, (page - 1) * page_size])
     items = [QueueRow(
         id=r["id"], text=r["text"], status=ClaimStatus(r["status"]), priority=float(r["priority"]),
         lang=r["lang"], channel=Channel(r["channel"]), region_id=r["region_id"],

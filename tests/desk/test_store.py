@@ -23,7 +23,7 @@ def test_open_applies_migrations_once_and_sets_pragmas(db_path):
     second = Store.open(db_path)
     assert [m.name for m in MIGRATIONS.applied(second.db)] == applied == [
         "m001_initial", "m002_queue_indexes", "m003_claim_search",
-        "m004_match_links_updated_by"]
+        "m004_match_links_updated_by", "m005_topic_queue"]
     assert second.scalar("PRAGMA journal_mode") == "wal"
     assert second.scalar("PRAGMA foreign_keys") == 1
     assert second.conn.isolation_level is None
@@ -212,3 +212,85 @@ def test_a_killed_bulk_write_leaves_nothing_behind(db_path, tmp_path):
                           " VALUES ('after', 'x', 'x', 'x')")
     finally:
         store.close()
+
+
+# -- the topic queue (m005): claim_topics carries the claim's queue columns ---------------------
+
+_TOPIC_COLS = "status, priority, lang, channel, region_id, assignee_id, last_seen_at"
+
+
+def _topic_rows_match_their_claims(store) -> None:
+    stale = store.all(
+        f"SELECT ct.claim_id FROM claim_topics ct JOIN claims c ON c.id = ct.claim_id"
+        f" WHERE ({', '.join('ct.' + c for c in _TOPIC_COLS.split(', '))}) IS NOT"
+        f" ({', '.join('c.' + c for c in _TOPIC_COLS.split(', '))})")
+    assert [r[0] for r in stale] == []
+
+
+def test_claim_topics_follow_every_change_of_their_claim(svc, people, system_id, store, clock):
+    from desk.domain import NewSighting
+
+    fc, ed = people["fact_checker"], people["editor"]
+    svc.regions.upsert_topic(system_id, "ration", "Ration")
+    svc.regions.upsert_topic(system_id, "exam", "Exams")
+    a = svc.claims.create(fc, NewClaim("Ration cards cancelled", topics=("ration", "exam")))
+    b = svc.claims.create(fc, NewClaim("Exam paper leaked", topics=("exam",)))
+    assert store.scalar("SELECT count(*) FROM claim_topics WHERE status = 'new'") == 3
+    svc.sightings.record(fc, [NewSighting(a.id, f"m{i}", source_group=f"g{i}") for i in range(4)])
+    a = svc.claims.assign(ed, a.id, fc, expected_version=svc.claims.get(fc, a.id).version)
+    a = svc.claims.update(fc, a.id, expected_version=a.version, topics=("ration",))
+    svc.claims.dismiss(fc, b.id, "spam", expected_version=b.version)
+    clock.advance(days=2)
+    svc.claims.refresh_priorities(fc)
+    store.execute("UPDATE claims SET lang = 'hi', channel = 'x' WHERE id = ?", [a.id])
+    _topic_rows_match_their_claims(store)
+    row = store.one(f"SELECT {_TOPIC_COLS} FROM claim_topics WHERE claim_id = ?", [a.id])
+    assert (row["status"], row["assignee_id"], row["lang"]) == ("new", fc, "hi")
+    assert store.scalar("SELECT count(*) FROM claim_topics WHERE claim_id = ?", [a.id]) == 1
+
+
+def test_the_migration_fills_claim_topics_of_an_existing_desk(tmp_path):
+    from sqlite_utils import Database
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    MIGRATIONS.apply(db, stop_before="m005_topic_queue")
+    now = "2026-11-22T10:00:00Z"
+    db.execute("INSERT INTO topics (slug, name_en, created_at, updated_at) VALUES"
+               " ('ration', 'Ration', ?, ?)", [now, now])
+    db.execute("INSERT INTO claims (text, match_key, lang, channel, first_seen_at, last_seen_at,"
+               " status, priority, created_at, updated_at) VALUES ('x', 'x', 'en', 'whatsapp',"
+               " ?, ?, 'triaged', 42.5, ?, ?)", [now, now, now, now])
+    db.execute("INSERT INTO claim_topics (claim_id, topic_id) VALUES (1, 1)")
+    db.conn.commit()
+    db.close()
+    store = Store.open(path)
+    try:
+        row = store.one(f"SELECT {_TOPIC_COLS} FROM claim_topics")
+        assert (row["status"], row["priority"], row["lang"]) == ("triaged", 42.5, "en")
+        _topic_rows_match_their_claims(store)
+    finally:
+        store.close()
+
+
+def test_a_topic_queue_reads_only_the_covering_index(svc, people, system_id, store):
+    from desk.domain import QueueFilter
+
+    svc.regions.upsert_topic(system_id, "ration", "Ration")
+    for n in range(30):
+        svc.claims.create(people["fact_checker"], NewClaim(f"Ration claim {n}",
+                                                           topics=("ration",) if n % 2 else ()))
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        page = svc.claims.queue(people["coordinator"], QueueFilter(topic="ration"), page_size=5)
+    finally:
+        store.conn.set_trace_callback(None)
+    assert page.total == 15 and len(page.rows) == 5
+    assert [r.priority for r in page.rows] == sorted((r.priority for r in page.rows), reverse=True)
+    plans = {sql: " ".join(str(r[3]) for r in store.all("EXPLAIN QUERY PLAN " + sql))
+             for sql in statements if "FROM claim_topics WHERE" in sql}
+    assert len(plans) == 2                               # the counts and the page
+    for plan in plans.values():
+        assert "COVERING INDEX claim_topics_queue" in plan and "claims" not in plan.replace(
+            "claim_topics", "")
