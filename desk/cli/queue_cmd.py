@@ -53,6 +53,7 @@ def queue(ctx: click.Context, statuses: tuple[str, ...], topic: str | None,
             statuses=tuple(ClaimStatus(s) for s in statuses) or OPEN_CLAIM_STATUSES,
             topic=topic, region_id=region_id, lang=lang, assignee_id=assignee_id,
             unassigned=unassigned, channel=Channel(channel) if channel else None, text=text)
+        svc.claims.age_if_due()          # priorities age even if nobody opens the desk
         result = svc.claims.queue(actor, filters, page=page, page_size=page_size)
     if as_json:
         echo_json({"total": result.total, "page": result.page, "page_size": result.page_size,

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any, Callable, Protocol, Sequence
 
-from desk.clock import Clock, iso
+from desk.clock import Clock, iso, parse_iso
 from desk.domain import (
     CLAIM_TRANSITIONS, CLAIMS_FOLLOW_REBUTTAL, OPEN_CLAIM_STATUSES, Channel, Claim, ClaimStatus, DismissReason,
     NewClaim, QueueFilter, QueuePage, RebuttalStatus, Sighting, User, Verdict,
@@ -26,6 +26,7 @@ from desk.store import Store
 from desk.store import claims as claims_repo
 from desk.store import library as library_repo
 from desk.store import regions as regions_repo
+from desk.store import settings as settings_repo
 from desk.store import users as users_repo
 from desk.store.common import load_for_update, update_versioned
 from desk.store.index_source import sync_claim
@@ -57,15 +58,26 @@ def _snapshot(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in keep if k in row}
 
 
+#: Open claims age (:meth:`ClaimService.age_if_due`) once the last refresh of their
+#: priority is older than this; its time is the setting ``AGED_AT``, shared by every process.
+AGEING_EVERY = timedelta(minutes=5)
+AGED_AT = "priority.aged_at"
+#: Claims re-scored per write transaction while ageing: 100,000 open claims take seconds,
+#: and the write lock must not be held that long.
+AGEING_CHUNK = 2_000
+
+
 class ClaimService(Service):
     """Claims and the triage queue (``claim.*`` actions)."""
 
     def __init__(self, store: Store, clock: Clock | None = None, *,
                  normalizer: Normalizer | None = None,
-                 max_text_chars: int = validate.MAX_TEXT_CHARS) -> None:
+                 max_text_chars: int = validate.MAX_TEXT_CHARS,
+                 ageing_every: timedelta = AGEING_EVERY) -> None:
         super().__init__(store, clock)
         self.normalizer = normalizer or default_normalizer()
         self.max_text_chars = max_text_chars
+        self.ageing_every = ageing_every
 
     # -- creating ------------------------------------------------------------------
 
@@ -337,12 +349,61 @@ class ClaimService(Service):
         how many changed.  Cheap enough to run every few minutes."""
         actor = self.require(actor_id, "claim.triage", entity="claim")
         with self.store.write():
-            ids = [r["id"] for r in claims_repo.claims_for_refresh(
-                self.store, [s.value for s in OPEN_CLAIM_STATUSES])]
-            changed = self._reprioritise(ids)
+            ids, changed = self._age_open_claims()
             self.audit(actor, "claim.refresh_priorities", entity="claim",
                        detail={"claims": len(ids), "changed": changed})
         return changed
+
+    def ageing_due(self) -> bool:
+        """Whether the open claims' priority was last refreshed more than
+        ``ageing_every`` ago (one small read; the triage page asks on every run)."""
+        return self._ageing_due()
+
+    def age_if_due(self, *, chunk: int = AGEING_CHUNK) -> int | None:
+        """Age the open claims' priority when the last refresh (by any process) is
+        older than ``ageing_every``; returns how many changed, or ``None`` if not due.
+
+        The stamp is checked again and moved in a ``BEGIN IMMEDIATE`` transaction, so of
+        several processes only one ages; the claims are then re-scored ``chunk`` at a
+        time, each chunk its own short transaction.  Skipped inside the caller's
+        transaction.  Derived columns only: no version bump, no audit row.
+        """
+        if self.store.in_transaction or not self._ageing_due():
+            return None
+        with self.store.write():
+            if not self._ageing_due():
+                return None
+            settings_repo.put(self.store, AGED_AT, self.now(), expected_version=None,
+                              actor_id=None, at=self.now())
+            ids = self._open_ids()
+        changed = 0
+        for start in range(0, len(ids), max(1, chunk)):
+            with self.store.write():
+                changed += self._reprioritise(ids[start:start + chunk])
+        return changed
+
+    def _open_ids(self) -> list[int]:
+        return [r["id"] for r in claims_repo.claims_for_refresh(
+            self.store, [s.value for s in OPEN_CLAIM_STATUSES])]
+
+    def _ageing_due(self) -> bool:
+        stored = settings_repo.get(self.store, AGED_AT)
+        if stored is None:
+            return True
+        try:
+            last = parse_iso(str(stored[0]))
+        except ValueError:
+            return True
+        age = self.clock.now() - last
+        # A refresh stamped in the future (a clock set back) must not stop ageing.
+        return age >= self.ageing_every or age < -self.ageing_every
+
+    def _age_open_claims(self) -> tuple[list[int], int]:
+        ids = self._open_ids()
+        changed = self._reprioritise(ids)
+        settings_repo.put(self.store, AGED_AT, self.now(), expected_version=None,
+                          actor_id=None, at=self.now())
+        return ids, changed
 
     def _reprioritise(self, claim_ids: Sequence[int]) -> int:
         return reprioritise(self.store, self.clock, claim_ids)

@@ -10,6 +10,8 @@
   runs without matching and tries again at most once every ``ENGINE_RETRY_S``
   seconds, or at once after an administrator's "retry now" (:func:`retry_engines`),
   instead of paying for a broken model on every click.
+* :func:`age_in_background` ages the open claims' priority (every few minutes, from
+  the triage page) in a daemon thread with its own connection.
 * :func:`open_desk` opens one ``Services`` (one SQLite connection) for one
   script run and closes it afterwards.  Connections never go into a cache.
 """
@@ -163,6 +165,55 @@ def engine_set(settings: Settings, *, failures: EngineFailures | None = None
 def retry_engines(settings: Settings, *, failures: EngineFailures | None = None) -> None:
     """Forget the last failure: the next page run loads the engines again ("retry now")."""
     (failures or engine_failures()).clear(_engine_key(settings))
+
+
+class Ageing:
+    """At most one background ageing of the claims' priority per desk in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[str, threading.Thread] = {}
+
+    def start(self, settings: Settings) -> threading.Thread | None:
+        home = str(settings.home)
+        with self._lock:
+            running = self._running.get(home)
+            if running is not None and running.is_alive():
+                return None
+            thread = threading.Thread(target=_age, args=(settings,), daemon=True,
+                                      name="factdesk-ageing")
+            self._running[home] = thread
+            thread.start()
+            return thread
+
+
+@st.cache_resource(show_spinner=False)
+def ageing() -> Ageing:
+    """The process's background ageing (shared by every session)."""
+    return Ageing()
+
+
+def _age(settings: Settings) -> None:
+    try:
+        svc = open_services(settings)
+        try:
+            changed = svc.claims.age_if_due()
+        finally:
+            svc.close()
+        if changed is not None:
+            log.info("aged the priority of open claims (%d changed)", changed)
+    except Exception:  # noqa: BLE001 - the next due check tries again
+        log.exception("ageing the claims' priority failed")
+
+
+def age_in_background(settings: Settings, svc: Services, *,
+                      runner: Ageing | None = None) -> threading.Thread | None:
+    """Start ageing the open claims' priority in a daemon thread (its own connection)
+    when it is due: on a large desk it takes seconds, which no page view should wait
+    for.  Returns the thread, or ``None`` when not due or already running."""
+    if not svc.claims.ageing_due():
+        return None
+    return (runner or ageing()).start(settings)
 
 
 @contextlib.contextmanager

@@ -1,6 +1,7 @@
 """Claims, sightings, priority and the triage queue; hostile and bad input."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,10 @@ from hypothesis import strategies as st
 
 from desk.clock import iso, parse_iso
 from desk.domain import ClaimStatus, NewClaim, NewSighting, QueueFilter, Virality
+from desk.services.claims import AGED_AT
+from desk.store import Store
 from desk.store import claims as claims_repo
+from desk.store import settings as settings_repo
 from desk.errors import NotFound, ValidationError
 from desk.services.priority import priority
 from desk.services.sightings import SenderHasher, sender_key
@@ -281,6 +285,57 @@ def test_refresh_priorities_ages_claims(svc, people, queue_data, clock):
     aged = svc.claims.get(people["fact_checker"], a.id)
     assert aged.priority < a.priority and aged.sightings_24h == 0
     assert aged.status == ClaimStatus.NEW and aged.version == a.version
+
+
+def test_priorities_age_when_due(svc, people, queue_data, clock, store):
+    co = people["coordinator"]
+    a = queue_data["a"]
+    assert svc.claims.ageing_due()                         # never refreshed
+    assert svc.claims.age_if_due() == 0                    # nothing changed yet
+    stamp = settings_repo.get(store, AGED_AT)
+    assert stamp is not None and stamp[0] == "2026-11-22T10:00:00Z"
+    fresh = svc.claims.get(co, a.id).priority
+    clock.advance(minutes=4)
+    assert not svc.claims.ageing_due() and svc.claims.age_if_due() is None
+    assert settings_repo.get(store, AGED_AT) == stamp
+    clock.advance(days=3)
+    assert svc.claims.age_if_due(chunk=2) == 4             # the four open claims, two at a time
+    aged = svc.claims.get(co, a.id)
+    assert aged.priority < fresh and aged.sightings_24h == 0 and aged.version == a.version
+    assert {r.id: r.priority for r in svc.claims.queue(co).rows}[a.id] == aged.priority
+    assert settings_repo.get(store, AGED_AT)[0] == "2026-11-25T10:04:00Z"
+    # A manual refresh counts as one too.
+    clock.advance(minutes=10)
+    svc.claims.refresh_priorities(people["fact_checker"])
+    assert svc.claims.age_if_due() is None
+
+
+def test_only_one_process_ages_the_claims(svc, people, queue_data, clock, db_path, services_for):
+    clock.advance(days=1)
+    stores = [Store.open(db_path) for _ in range(3)]
+    services = [services_for(s) for s in stores]
+    start = threading.Barrier(len(services))
+    results: list = []
+
+    def read(service) -> None:
+        start.wait()
+        results.append(service.claims.age_if_due())
+
+    threads = [threading.Thread(target=read, args=(s,)) for s in services]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    for s in stores:
+        s.close()
+    assert len(results) == 3 and sorted(r is None for r in results) == [False, True, True]
+    assert [r for r in results if r is not None] == [4]   # the four open claims
+
+
+def test_no_ageing_inside_the_callers_transaction(svc, people, queue_data, store):
+    with store.read():
+        assert svc.claims.age_if_due() is None
+    assert settings_repo.get(store, AGED_AT) is None
 
 
 def test_due_date_change_reprioritises(svc, people):

@@ -132,3 +132,37 @@ def test_the_desk_backs_off_and_an_admin_can_retry_now(desk, seeded, monkeypatch
     assert len(attempts) == 1
     admin.button(key="admin.retry_engines").click().run()
     assert not admin.exception and len(attempts) == 2
+
+
+# -- ageing the priorities off the page's path --------------------------------------------------
+
+def _stamp(svc):
+    from desk.services.claims import AGED_AT
+    from desk.store import settings as settings_repo
+
+    found = settings_repo.get(svc.store, AGED_AT)
+    return found[0] if found else None
+
+
+def test_priorities_age_in_the_background_once_due(desk, seeded):
+    from desk.config import load_settings
+
+    settings = load_settings()
+    runner = resources.Ageing()
+    assert _stamp(desk.svc) is None
+    thread = resources.age_in_background(settings, desk.svc, runner=runner)
+    assert thread is not None
+    thread.join(30)
+    assert _stamp(desk.svc) is not None                  # aged, by its own connection
+    assert resources.age_in_background(settings, desk.svc, runner=runner) is None   # not due
+
+
+def test_the_triage_page_starts_the_ageing(desk, seeded):
+    import time
+
+    at = desk.app("editor", page="triage")
+    assert not at.exception
+    deadline = time.monotonic() + 30
+    while _stamp(desk.svc) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _stamp(desk.svc) is not None

@@ -9,7 +9,7 @@ import streamlit as st
 
 from desk.domain import OPEN_CLAIM_STATUSES, Channel, ClaimStatus, DismissReason, QueueFilter
 from desk.errors import DeskError
-from desk.ui import lookups
+from desk.ui import lookups, resources
 from desk.ui.context import PageContext, current
 from desk.ui.intake_forms import claim_form, upload_form
 from desk.ui.safe import snippet
@@ -234,6 +234,8 @@ def render(ctx: PageContext) -> None:
     wanted = st.session_state.get("triage.page", 1)
     wanted = wanted if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted > 0 else 1
     try:
+        # Priorities age without anyone pressing a button; the next run shows them.
+        resources.age_in_background(ctx.settings, ctx.svc)
         page = ctx.svc.claims.queue(ctx.actor, filters, page=wanted, page_size=PAGE_SIZE)
         if not page.rows and page.total and wanted > page.pages:
             page = ctx.svc.claims.queue(ctx.actor, filters, page=page.pages, page_size=PAGE_SIZE)

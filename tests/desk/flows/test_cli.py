@@ -8,6 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from desk.cli import cli
+from desk.services.claims import AGED_AT
+from desk.store import Store
+from desk.store import settings as settings_repo
 
 from .conftest import DEMO, LUCKNOW
 
@@ -126,3 +129,19 @@ def test_regions_facts_reindex_and_thresholds(run, tmp_path):
     shown = json.loads(run("thresholds", "show", "--json").stdout)
     assert (shown["same"], shown["related"], shown["source"]) == (0.92, 0.5, "stored")
     _one_line_error(run("thresholds", "set", "--same", "0.4", "--related", "0.6"), "related")
+
+
+def test_queue_ages_the_priorities_first_when_due(run, demo_home):
+    store = Store.open(demo_home / "desk.db")
+    try:
+        with store.write():
+            settings_repo.put(store, AGED_AT, "2026-01-01T00:00:00Z", expected_version=None,
+                              actor_id=None, at="2026-01-01T00:00:00Z")
+    finally:
+        store.close()
+    assert run("queue", "--json").exit_code == 0
+    store = Store.open(demo_home / "desk.db")
+    try:
+        assert settings_repo.get(store, AGED_AT)[0] > "2026-01-01T00:00:00Z"
+    finally:
+        store.close()
