@@ -27,6 +27,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -171,6 +172,30 @@ def background_fingerprint(bg: Background) -> str:
         h.update(f"{term}\t{bg.zipf[term]:.4f}\n".encode())
     h.update(repr(sorted(bg.concepts.items())).encode())
     return h.hexdigest()[:32]
+
+
+def _spill(chunks: Iterable[tuple[np.ndarray, np.ndarray]], fh) -> list[tuple[int, int]]:
+    """Write ``(ids, vecs)`` chunks to ``fh``; returns each chunk's (offset, count)."""
+    layout = []
+    for ids, vecs in chunks:
+        layout.append((fh.tell(), len(ids)))
+        fh.write(np.ascontiguousarray(ids, "<i8").tobytes())
+        fh.write(np.ascontiguousarray(vecs, "<f4").tobytes())
+    fh.flush()
+    return layout
+
+
+def _unspill(fh, layout: Sequence[tuple[int, int]], dim: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The chunks ``_spill`` wrote, read back one at a time."""
+    for offset, n in layout:
+        fh.seek(offset)
+        ids = np.empty(n, "<i8")
+        vecs = np.empty((n, dim), "<f4")
+        for buf in (ids, vecs):
+            view = memoryview(buf).cast("B")
+            if fh.readinto(view) != len(view):
+                raise IndexWriteError("the rebuild's temporary vector file was cut short")
+        yield ids, vecs
 
 
 @contextlib.contextmanager
@@ -371,7 +396,23 @@ class MatchEngine:
                         self._analyse_into(builder, vocab, docs[start:start + BUILD_CHUNK], pending)
 
             self._vectors = None  # free the old index before the new one grows
-            vectors.build_chunks(chunks(), total=max(state["total"], 1))
+            if state["total"] <= vectors.exact_max:
+                vectors.build_chunks(chunks(), total=max(state["total"], 1))
+            else:
+                # An IVF build that can read its chunks again sizes every inverted list
+                # exactly (a one-shot stream leaves lists up to half empty: ~a third of
+                # the index).  The vectors go to a temporary file once and are read back
+                # from it, never all held in memory.
+                spill_dir = self.store_dir if self.store_dir is not None and self.store_dir.is_dir() \
+                    else None
+                try:
+                    with tempfile.TemporaryFile(dir=spill_dir, prefix="rebuild-") as spill:
+                        layout = _spill(chunks(), spill)
+                        vectors.build_chunks(lambda: _unspill(spill, layout, int(self.embedder.dim)),
+                                             total=max(sum(n for _, n in layout), 1))
+                except OSError as exc:
+                    raise IndexWriteError(f"could not write the rebuild's temporary vector file: "
+                                          f"{describe_os_error(exc)}", errno_=exc.errno) from exc
             if progress:
                 progress(state["done"], state["done"])
             lexical = LexicalIndex.from_columns(vocab, builder.columns())

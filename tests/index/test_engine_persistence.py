@@ -159,3 +159,37 @@ def test_open_rebuilds_when_a_document_changed(tmp_path, glossary, library):
     changed = library[:-1] + [Doc(8, library[-1].text, kind="rebuttal")]   # same text, other kind
     assert make(tmp_path, glossary).open(changed, watermark=5) == "rebuilt"
     assert make(tmp_path, glossary).open(changed, watermark=5) == "loaded"
+
+
+def test_an_ivf_rebuild_reads_its_vectors_back_from_a_temporary_file(tmp_path, glossary, monkeypatch):
+    """Above the exact-search size the vector index gets a re-readable chunk source (so it
+    can size its lists exactly) without the engine holding every vector in memory."""
+    import functools
+
+    import numpy as np
+
+    from index.vectors import VectorIndex
+
+    sources = []
+    real_build = VectorIndex.build_chunks
+
+    def spy(self, chunks, *, total):
+        sources.append(chunks)
+        return real_build(self, chunks, total=total)
+
+    monkeypatch.setattr(engine_mod, "BUILD_CHUNK", 16)
+    monkeypatch.setattr(engine_mod, "VectorIndex", functools.partial(VectorIndex, exact_max=40))
+    monkeypatch.setattr(VectorIndex, "build_chunks", spy)
+    docs = [Doc(i, f"Claim {i}: booth {i * 7} par {i % 28 + 1} tarikh ko voting band, ward {i * 3}")
+            for i in range(1, 81)]
+    emb = FakeEmbedder()
+    eng = make(tmp_path, glossary, emb)
+    eng.rebuild(docs, watermark=1)
+    assert len(sources) == 1 and callable(sources[0])   # re-readable: an exact-size IVF build
+    assert eng._vectors.kind != "flat" and len(eng._vectors) == sum(
+        len(engine_mod.doc_views(engine_mod.analyze(d.text, glossary))) for d in docs)
+    views = engine_mod.doc_views(engine_mod.analyze(docs[41].text, glossary))
+    got = eng._vectors.reconstruct([42 * engine_mod.VIEW_SLOTS + v for v in range(len(views))])
+    np.testing.assert_allclose(got, emb.encode(views, batch=True), atol=2e-3)
+    assert not [p for p in (tmp_path / "lib").iterdir() if p.name.startswith("rebuild-")]
+    assert eng.match(docs[41].text)[0].id == 42

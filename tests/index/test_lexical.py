@@ -168,3 +168,26 @@ def test_fast_ngrams_equal_the_word_by_word_definition(key, n):
     from index.fuzzy import char_ngrams
 
     assert char_ngrams(key, n) == _reference_ngrams(key, n)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=8, unique=True), max_size=60),
+       st.integers(1, 40))
+def test_postings_built_a_block_at_a_time_equal_one_sort(docs, block):
+    from index.segment import _postings
+
+    ptr = np.zeros(len(docs) + 1, np.int64)
+    np.cumsum([len(d) for d in docs], out=ptr[1:])
+    tids = np.array([t for d in docs for t in d], np.int32)
+    tf = (np.arange(len(tids)) % 3 + 1).astype(np.uint16)
+    dl = np.array([len(d) * 2 + 1 for d in docs], np.int32)
+    whole = _postings(ptr, tids, tf, dl, 6.0, 31, block=1 << 30)
+    blocks = _postings(ptr, tids, tf, dl, 6.0, 31, block=block)
+    for a, b in zip(whole, blocks):
+        assert np.array_equal(a, b)
+    post_ptr, rows, impact, _ = whole
+    for t in range(31):   # by term, best impact first; every (row, term) exactly once
+        seg = impact[post_ptr[t]:post_ptr[t + 1]]
+        assert np.all(np.diff(seg) <= 0)
+        assert sorted(rows[post_ptr[t]:post_ptr[t + 1]].tolist()) == [
+            r for r, d in enumerate(docs) if t in d]
