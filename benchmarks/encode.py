@@ -4,7 +4,8 @@ The texts are the real short claims of the shared benchmark data (hi-dev
 queries and CLEF tweets: Hindi, Hinglish, English).  Each backend runs in a
 fresh process: one warm-up pass (model load, ONNX export or load, bf16
 self-check and oneDNN kernel creation), then ``--repeats`` timed passes of
-``encode(texts, batch=True)`` in batches of 256, as ``MatchEngine`` ingests.
+``encode(texts, batch=True)`` in calls of ``MatchEngine``'s ``ENCODE_BATCH`` texts,
+as the engine ingests.
 
     python -m benchmarks encode
 """
@@ -13,12 +14,21 @@ from __future__ import annotations
 import sys
 import time
 
-from benchmarks.common import Options, child_main, embedder_for, mb, median, proc_status, run_child
+from benchmarks.common import (
+    Options,
+    child_main,
+    embedder_for,
+    mb,
+    median,
+    proc_status,
+    run_child,
+)
 from benchmarks.synthetic import short_claims
+from index.engine import ENCODE_BATCH
 
 NAME = "encode"
 BACKENDS = ("torch", "bf16", "onnx", "auto")
-INGEST_BATCH = 256  # MatchEngine.ENCODE_BATCH
+INGEST_BATCH = ENCODE_BATCH  # what MatchEngine hands the embedder per call
 
 
 def run(options: Options) -> list[dict]:
