@@ -656,13 +656,7 @@ class MatchEngine:
     def match_many(self, texts: Sequence[str], *, k: int = 10, kinds: Iterable[str] | None = None,
                    include_none: bool = False) -> list[list[Candidate]]:
         """``match`` for many claims with one batched encode."""
-        texts = list(texts)
-        for t in texts:
-            self._check_text(t)
-        ans = [analyze(t, self.glossary) for t in texts]
-        if not ans:
-            return []
-        qvecs = self.embedder.encode([query_text(a) for a in ans], batch=True)
+        ans, qvecs = self._analyse_and_encode(texts)
         return [self._match_one(a, v, k=k, kinds=kinds, exclude=(), include_none=include_none)
                 for a, v in zip(ans, qvecs)]
 
@@ -674,18 +668,22 @@ class MatchEngine:
     def score_candidates_many(self, texts: Sequence[str], *, depth: int = SHORTLIST_DEPTH
                               ) -> list[list[tuple[int, dict[str, float]]]]:
         """``score_candidates`` for many claims with one batched encode."""
-        texts = list(texts)
-        for t in texts:
-            self._check_text(t)
-        ans = [analyze(t, self.glossary) for t in texts]
-        if not ans:
-            return []
-        qvecs = self.embedder.encode([query_text(a) for a in ans], batch=True)
+        ans, qvecs = self._analyse_and_encode(texts)
         out = []
         for a, v in zip(ans, qvecs):
             sl, x, _, _ = self._shortlist(a, v, kinds=None, exclude=(), depth=depth)
             out.append([(i, dict(zip(FEATURES, row.tolist()))) for i, row in zip(sl.ids, x)])
         return out
+
+    def _analyse_and_encode(self, texts: Sequence[str]) -> tuple[list[Analysis], np.ndarray]:
+        """Check and analyse claims, then encode their query texts in one batch."""
+        texts = list(texts)
+        for t in texts:
+            self._check_text(t)
+        ans = [analyze(t, self.glossary) for t in texts]
+        if not ans:
+            return [], np.empty((0, 0), np.float32)   # nothing to encode: never load the model
+        return ans, self.embedder.encode([query_text(a) for a in ans], batch=True)
 
     def _query_info(self, an: Analysis, lex: LexicalIndex) -> QueryInfo:
         uniq = list(dict.fromkeys(an.terms))
